@@ -94,3 +94,46 @@ func TestSplitStatements(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestBackupWhileWritingAndRestore(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.SQLite(t)
+	for i := 0; i < 100; i++ {
+		if _, err := d.Write().ExecContext(ctx, "INSERT INTO settings(key, value, updated_at) VALUES ($1, 'v', 1)", "k"+string(rune('a'+i%26))+string(rune('a'+i/26))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { // a writer keeps going during the backup
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			d.Write().ExecContext(ctx, "UPDATE settings SET updated_at = updated_at + 1")
+		}
+	}()
+	dir := t.TempDir()
+	bak := filepath.Join(dir, "b.db")
+	if err := d.Backup(ctx, bak); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if err := d.Backup(ctx, bak); err == nil {
+		t.Fatal("backup over an existing file: want error")
+	}
+	target := filepath.Join(t.TempDir(), "onestamp.db")
+	if err := db.Restore(ctx, bak, target); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Restore(ctx, bak, target); err == nil {
+		t.Fatal("restore over an existing database: want error")
+	}
+	r, err := db.Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var n int
+	r.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings").Scan(&n)
+	if n != 100 {
+		t.Fatalf("restored rows = %d, want 100", n)
+	}
+}

@@ -1,0 +1,184 @@
+// Package config builds the one Config struct from command-line flags and ONESTAMP_* environment
+// variables (a flag wins over the variable, which wins over the default). There are no globals:
+// main loads a Config and passes it down.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the process.
+type Config struct {
+	Addr        string        // HTTP listen address
+	DataDir     string        // where the SQLite file, keys and uploaded files live
+	DatabaseURL string        // postgres://… or sqlite:PATH; empty = SQLite in DataDir
+	BaseURL     string        // public URL used in links, QR codes and SMS
+	LogFormat   string        // text | json
+	LogLevel    string        // debug | info | warn | error
+	Dev         bool          // development mode: SMS shown to admins, verbose errors in logs
+	Demo        bool          // load the demo city into an empty database at start-up
+	ShutdownMax time.Duration // how long in-flight requests may finish on shutdown
+
+	SessionIdle     time.Duration // 等保: idle session timeout
+	SessionAbsolute time.Duration // 等保: absolute session lifetime
+	LockoutFailures int           // failed logins before a lockout
+	LockoutDuration time.Duration // how long a lockout lasts
+
+	YellowWD int // warning level: yellow at ≤ this many working days left
+	DueTime  string
+}
+
+// Setting documents one configurable value; the README table is generated from this list.
+type Setting struct {
+	Flag, Env, Default, Help string
+	set                      func(c *Config, v string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func dur(p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration like 30m, got %q", v)
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+func num(p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("want a whole number ≥ 0, got %q", v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+// Settings lists every setting in README order.
+func Settings() []Setting {
+	return []Setting{
+		{"addr", "ONESTAMP_ADDR", ":8080", "HTTP listen address", str(func(c *Config) *string { return &c.Addr })},
+		{"data-dir", "ONESTAMP_DATA_DIR", "./data", "data directory: SQLite file, keys, uploaded files", str(func(c *Config) *string { return &c.DataDir })},
+		{"database-url", "ONESTAMP_DATABASE_URL", "", "postgres://… for PostgreSQL; empty = SQLite file data-dir/onestamp.db", str(func(c *Config) *string { return &c.DatabaseURL })},
+		{"base-url", "ONESTAMP_BASE_URL", "http://localhost:8080", "public URL used in links, QR codes and SMS", str(func(c *Config) *string { return &c.BaseURL })},
+		{"log-format", "ONESTAMP_LOG_FORMAT", "text", "log format: text or json", str(func(c *Config) *string { return &c.LogFormat })},
+		{"log-level", "ONESTAMP_LOG_LEVEL", "info", "log level: debug, info, warn, error", str(func(c *Config) *string { return &c.LogLevel })},
+		{"dev", "ONESTAMP_DEV", "false", "development mode (SMS readable by admins on a page)", boolean(func(c *Config) *bool { return &c.Dev })},
+		{"demo", "ONESTAMP_DEMO", "false", "load the demo city into an empty database at start-up", boolean(func(c *Config) *bool { return &c.Demo })},
+		{"shutdown-max", "ONESTAMP_SHUTDOWN_MAX", "20s", "how long in-flight requests may finish on shutdown", dur(func(c *Config) *time.Duration { return &c.ShutdownMax })},
+		{"session-idle", "ONESTAMP_SESSION_IDLE", "30m", "idle session timeout (等保 level 3)", dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
+		{"session-absolute", "ONESTAMP_SESSION_ABSOLUTE", "12h", "absolute session lifetime", dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+		{"lockout-failures", "ONESTAMP_LOCKOUT_FAILURES", "5", "failed logins in a row before an account is locked", num(func(c *Config) *int { return &c.LockoutFailures })},
+		{"lockout-duration", "ONESTAMP_LOCKOUT_DURATION", "15m", "how long a lockout lasts", dur(func(c *Config) *time.Duration { return &c.LockoutDuration })},
+		{"alert-yellow-wd", "ONESTAMP_ALERT_YELLOW_WD", "2", "deadline warning (yellow) at this many working days left or fewer", num(func(c *Config) *int { return &c.YellowWD })},
+		{"calendar-due-time", "ONESTAMP_CALENDAR_DUE_TIME", "23:59:59", "a deadline ends at this time of the due day (Asia/Shanghai)", str(func(c *Config) *string { return &c.DueTime })},
+	}
+}
+
+// Load reads defaults, then the environment, then flags in args. It returns the remaining
+// positional arguments.
+func Load(args []string, getenv func(string) string) (Config, []string, error) {
+	var c Config
+	ss := Settings()
+	for _, s := range ss {
+		if err := s.set(&c, s.Default); err != nil && s.Default != "" {
+			return c, nil, fmt.Errorf("default of %s: %w", s.Flag, err)
+		}
+	}
+	for _, s := range ss {
+		if v := getenv(s.Env); v != "" {
+			if err := s.set(&c, v); err != nil {
+				return c, nil, fmt.Errorf("%s: %w", s.Env, err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet("onestamp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	vals := map[string]*string{}
+	for _, s := range ss {
+		vals[s.Flag] = fs.String(s.Flag, "", s.Help)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	var ferr error
+	fs.Visit(func(f *flag.Flag) {
+		for _, s := range ss {
+			if s.Flag == f.Name {
+				if err := s.set(&c, *vals[s.Flag]); err != nil && ferr == nil {
+					ferr = fmt.Errorf("-%s: %w", s.Flag, err)
+				}
+			}
+		}
+	})
+	if ferr != nil {
+		return c, nil, ferr
+	}
+	return c, fs.Args(), c.validate()
+}
+
+func (c *Config) validate() error {
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log format must be text or json, got %q", c.LogFormat)
+	}
+	if _, err := time.Parse("15:04:05", c.DueTime); err != nil {
+		return fmt.Errorf("calendar due time must be HH:MM:SS, got %q", c.DueTime)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return nil
+}
+
+// DBURL is the database to open: the configured URL or the SQLite file in the data directory.
+func (c Config) DBURL() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + c.SQLitePath()
+}
+
+// SQLitePath is where the embedded database lives.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "onestamp.db") }
+
+// IsPostgres reports whether the configured database is PostgreSQL.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// MarkdownTable renders the settings as the README's configuration table.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range Settings() {
+		d := s.Default
+		if d == "" {
+			d = "(empty)"
+		}
+		fmt.Fprintf(&b, "| `-%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, d, s.Help)
+	}
+	return b.String()
+}
