@@ -98,6 +98,21 @@ func Settings() []Setting {
 	}
 }
 
+// flagValue lets a setting be a flag; boolean settings may be given bare ("-demo").
+type flagValue struct {
+	s *Setting
+	c *Config
+}
+
+func (f *flagValue) String() string { return "" }
+func (f *flagValue) Set(v string) error {
+	if err := f.s.set(f.c, v); err != nil {
+		return fmt.Errorf("-%s: %w", f.s.Flag, err)
+	}
+	return nil
+}
+func (f *flagValue) IsBoolFlag() bool { return f.s.Default == "true" || f.s.Default == "false" }
+
 // Load reads defaults, then the environment, then flags in args. It returns the remaining
 // positional arguments.
 func Load(args []string, getenv func(string) string) (Config, []string, error) {
@@ -117,25 +132,11 @@ func Load(args []string, getenv func(string) string) (Config, []string, error) {
 	}
 	fs := flag.NewFlagSet("onestamp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	vals := map[string]*string{}
-	for _, s := range ss {
-		vals[s.Flag] = fs.String(s.Flag, "", s.Help)
+	for i := range ss {
+		fs.Var(&flagValue{s: &ss[i], c: &c}, ss[i].Flag, ss[i].Help)
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
-	}
-	var ferr error
-	fs.Visit(func(f *flag.Flag) {
-		for _, s := range ss {
-			if s.Flag == f.Name {
-				if err := s.set(&c, *vals[s.Flag]); err != nil && ferr == nil {
-					ferr = fmt.Errorf("-%s: %w", s.Flag, err)
-				}
-			}
-		}
-	})
-	if ferr != nil {
-		return c, nil, ferr
 	}
 	return c, fs.Args(), c.validate()
 }

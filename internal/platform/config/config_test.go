@@ -51,3 +51,13 @@ func TestMarkdownTableListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestBareBooleanFlags(t *testing.T) {
+	c, rest, err := Load([]string{"-demo", "-dev", "serve"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || !c.Dev || len(rest) != 1 {
+		t.Fatalf("demo=%v dev=%v rest=%v", c.Demo, c.Dev, rest)
+	}
+}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"onestamp/internal/demo"
+	"onestamp/internal/home"
+	"onestamp/internal/lookup"
+	"onestamp/internal/org"
+	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/notify"
+)
+
+// domains holds the domain services once wired.
+type domains struct {
+	ownDB  bool
+	Notify *notify.Dev
+	Auth   *auth.Service
+	Guard  *auth.Guard
+	Org    *org.Service
+}
+
+// wire builds the domain services and registers their routes and event handlers. The order
+// follows the arrows of DESIGN.md: platform services first, then the domains that use them.
+func (m *Main) wire(ctx context.Context) error {
+	m.Notify = notify.NewDev(m.DB, m.Log, m.Cfg.Dev)
+	m.Org = org.NewService(m.DB, m.Audit)
+	m.Auth = auth.New(auth.Deps{DB: m.DB, Audit: m.Audit, Cipher: m.Cipher, Notifier: m.Notify,
+		Units: m.Org.Directory(), Now: m.Now}, auth.OptionsFrom(m.Cfg))
+	m.Guard = auth.NewGuard(m.Web.Mux(), m.Auth)
+	// API calls that carry a bearer token are not exposed to cross-site forgery; cookie calls are checked.
+	m.Web.SetCrossOriginBypass(auth.BearerRequest)
+
+	steps := []func() error{
+		func() error {
+			return auth.Register(m.Guard, auth.PageOptions{Staff: home.StaffFrame, Public: home.PortalFrame})
+		},
+		func() error {
+			return home.Register(m.Guard, home.Deps{Dev: m.Cfg.Dev, Bureau: m.bureauName})
+		},
+		func() error { return org.Register(m.Guard, m.Org) },
+		func() error {
+			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
+		},
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bureauName is the name of the city-level bureau shown on the portal.
+func (m *Main) bureauName(ctx context.Context) string {
+	us, err := m.Org.Directory().Units(ctx, auth.SystemScope(), org.UnitFilter{Kind: org.UnitBureau})
+	if err != nil || len(us) == 0 {
+		return ""
+	}
+	best := us[0]
+	for _, u := range us[1:] {
+		if len(u.RegionCode) > 0 && org.Contains(u.RegionCode, best.RegionCode) {
+			best = u
+		}
+	}
+	return best.Name
+}
+
+// startJobs starts the periodic background jobs.
+func (m *Main) startJobs(ctx context.Context, wg *sync.WaitGroup) {
+	every := func(name string, d time.Duration, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(d)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := f(ctx); err != nil && ctx.Err() == nil {
+						m.Log.Warn("job failed", "job", name, "err", err)
+					}
+				}
+			}
+		}()
+	}
+	every("auth.sweep", 10*time.Minute, m.Auth.Sweep)
+}
+
+// LoadDemo loads the demo city (once) and prints the accounts to use.
+func (m *Main) LoadDemo(ctx context.Context, out io.Writer) error {
+	res, err := demo.Load(ctx, demo.Deps{DB: m.DB, Org: m.Org, Staff: m.Auth, Applicants: m.Auth, Log: m.Log, Now: m.Now})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, res.Summary())
+	return nil
+}
