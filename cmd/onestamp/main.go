@@ -19,4 +19,3 @@ func main() {
 		os.Exit(code)
 	}
 }
-

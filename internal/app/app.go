@@ -43,7 +43,7 @@ type Main struct {
 	Web      *web.Server
 	Now      func() time.Time
 
-	domains // the domain services, see domains.go
+	domains  // the domain services, see domains.go
 	closeOne sync.Once
 }
 
