@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"onestamp/internal/platform/db"
@@ -136,4 +137,25 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 	if n != 100 {
 		t.Fatalf("restored rows = %d, want 100", n)
 	}
+}
+
+func TestFailedMigrationLeavesNothingHalfDone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		err := d.Apply(ctx, []db.Migration{{Version: "9990_good", SQL: "CREATE TABLE m_good (x INTEGER);"},
+			{Version: "9991_bad", SQL: "CREATE TABLE m_half (x INTEGER);\nCREATE TABLE m_half (x INTEGER);"}})
+		if err == nil || !strings.Contains(err.Error(), "9991_bad") {
+			t.Fatalf("want an error naming 9991_bad, got %v", err)
+		}
+		var n int
+		d.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM m_good").Scan(&n)
+		if _, err := d.Read.ExecContext(ctx, "SELECT COUNT(*) FROM m_half"); err == nil {
+			t.Fatal("the failed migration's first statement was kept")
+		}
+		var v int
+		d.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = '9991_bad'").Scan(&v)
+		if v != 0 {
+			t.Fatal("the failed migration was recorded as applied")
+		}
+	})
 }

@@ -61,6 +61,12 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return d.Apply(ctx, ms)
+}
+
+// Apply applies the given migrations that are not yet recorded, in order (Migrate with the
+// embedded set; tests pass their own).
+func (d *DB) Apply(ctx context.Context, ms []Migration) error {
 	conn, err := d.write.Conn(ctx)
 	if err != nil {
 		return err
