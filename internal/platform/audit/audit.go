@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -199,4 +200,17 @@ func canonicalJSON(detail map[string]any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(out.String(), "\n"), nil
+}
+
+// ShardChain spreads a busy stream of records over n chains named "prefix/0" … "prefix/n-1",
+// chosen by key (a case id, say), so that the records of one subject stay on one chain, in
+// order, while PostgreSQL commits appends to different chains in parallel. Verify and
+// VerifyAll treat each shard as the chain it is.
+func ShardChain(prefix, key string, n int) string {
+	if n <= 1 {
+		return prefix
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return prefix + "/" + strconv.Itoa(int(h.Sum32()%uint32(n)))
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,7 +265,7 @@ func TestAppendFieldsAndList(t *testing.T) {
 func BenchmarkAppend(b *testing.B) {
 	engines := map[string]func(testing.TB) *db.DB{"sqlite": dbtest.SQLite, "postgres": dbtest.Postgres}
 	for _, name := range []string{"sqlite", "postgres"} {
-		for _, mode := range []string{"serial", "parallel"} {
+		for _, mode := range []string{"serial", "parallel", "parallel-sharded"} {
 			b.Run(name+"/"+mode, func(b *testing.B) {
 				d := engines[name](b)
 				l := New(d)
@@ -271,7 +273,12 @@ func BenchmarkAppend(b *testing.B) {
 				r := Record{Actor: "u1", ActorName: "张三", Role: "clerk", Action: "case.accept",
 					Subject: "case:0195f3a2", Detail: map[string]any{"from": "submitted", "to": "accepted"},
 					IP: "10.0.0.1", RequestID: "req"}
+				var n atomic.Int64
 				do := func() {
+					r := r
+					if mode == "parallel-sharded" {
+						r.Chain = ShardChain("case", strconv.FormatInt(n.Add(1), 10), 16)
+					}
 					if err := d.Tx(ctx, func(tx *sql.Tx) error { return l.Append(ctx, tx, r) }); err != nil {
 						b.Fatal(err)
 					}
@@ -293,5 +300,23 @@ func BenchmarkAppend(b *testing.B) {
 				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "appends/s")
 			})
 		}
+	}
+}
+
+func TestShardChainKeepsASubjectOnOneChain(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 200; i++ {
+		k := strconv.Itoa(i)
+		c := ShardChain("case", k, 16)
+		if c != ShardChain("case", k, 16) {
+			t.Fatal("not deterministic")
+		}
+		seen[c] = true
+	}
+	if len(seen) < 12 {
+		t.Fatalf("200 keys landed on only %d of 16 shards", len(seen))
+	}
+	if ShardChain("case", "x", 1) != "case" {
+		t.Fatal("n=1 must keep the plain chain")
 	}
 }
