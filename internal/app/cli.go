@@ -27,6 +27,8 @@ commands:
   serve                      run the HTTP server (migrates first)
   migrate                    apply database migrations and exit
   demo                       load the demo city into the database
+  init -region CODE -city NAME -uscc CODE
+                             a real install: the city, its bureau and the first administrator
   backup FILE                consistent online backup of the SQLite database
   restore FILE               restore a backup into an empty data directory
   audit verify               walk the audit chains; exit 1 at the first broken link
@@ -83,6 +85,8 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 		return 0
 	case "demo":
 		return demoCommand(ctx, cfg, stdout, stderr)
+	case "init":
+		return initCommand(ctx, cfg, rest, stdout, stderr)
 	case "backup":
 		if len(rest) != 1 {
 			fmt.Fprintln(stderr, "usage: onestamp backup FILE")

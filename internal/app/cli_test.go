@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"onestamp/internal/app"
+	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/config"
 	"onestamp/internal/platform/db"
 )
 
@@ -166,4 +168,41 @@ func TestServeStopsCleanlyOnSignal(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Fatal("still accepting after shutdown")
 	}
+}
+
+func TestInitCreatesTheFirstAdministrator(t *testing.T) {
+	env := map[string]string{"ONESTAMP_DATA_DIR": t.TempDir()}
+	code, out, errs := run(t, env, "init", "-region", "360100000000", "-city", "南昌市", "-uscc", "91350100M000100Y43")
+	if code != 0 {
+		t.Fatalf("init: %d %s", code, errs)
+	}
+	i := strings.Index(out, "first login): ")
+	if i < 0 {
+		t.Fatalf("no temporary password printed: %q", out)
+	}
+	pw := strings.TrimSpace(strings.SplitN(out[i+len("first login): "):], "\n", 2)[0])
+	// The printed password works once, and the account must choose a new one.
+	m, err := app.New(context.Background(), mustConfig(t, env), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s, err := m.Auth.LoginStaff(context.Background(), auth.StaffLogin{Username: "admin", Password: pw})
+	if err != nil {
+		t.Fatalf("login with the printed password: %v", err)
+	}
+	if !s.Viewer.MustChange {
+		t.Fatal("the first administrator must change the temporary password")
+	}
+	if code, _, _ := run(t, env, "init", "-region", "360100000000", "-city", "南昌市", "-uscc", "91350100M000100Y43"); code == 0 {
+		t.Fatal("a second init must fail: the city exists")
+	}
+}
+
+func mustConfig(t *testing.T, env map[string]string) config.Config {
+	c, _, err := config.Load(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
