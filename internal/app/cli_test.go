@@ -206,3 +206,16 @@ func mustConfig(t *testing.T, env map[string]string) config.Config {
 	}
 	return c
 }
+
+// TestReadmeDocumentsEveryVariable keeps the README's configuration table true.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings() {
+		if !strings.Contains(string(b), "`"+s.Env+"`") {
+			t.Errorf("README.md does not document %s", s.Env)
+		}
+	}
+}
