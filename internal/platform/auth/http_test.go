@@ -581,3 +581,31 @@ func TestPagesRender(t *testing.T) {
 		}
 	}
 }
+
+func TestApplicantIdentityIsClearForTrustedCallers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newServer(t, d)
+		ctx := context.Background()
+		id, err := s.svc.SeedApplicant(ctx, auth.Registration{SubjectType: auth.SubjectPerson, IDNumber: "11010519491231002X",
+			Name: "张小明", Mobile: "13800138000", Password: "Citizen1!pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		who, err := s.svc.ApplicantIdentity(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who.IDNumber != "11010519491231002X" || who.Name != "张小明" || who.SubjectType != auth.SubjectPerson || who.Mobile != "13800138000" {
+			t.Fatalf("identity = %+v", who)
+		}
+		// What is stored is not the clear number.
+		var stored string
+		d.Read.QueryRowContext(ctx, "SELECT id_number FROM applicants WHERE user_id = $1", id).Scan(&stored)
+		if stored == "" || strings.Contains(stored, "11010519491231002X") {
+			t.Fatalf("ID number stored in clear: %q", stored)
+		}
+		if _, err := s.svc.ApplicantIdentity(ctx, "00000000-0000-7000-8000-000000000000"); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("unknown account: want not_found, got %v", err)
+		}
+	})
+}

@@ -493,3 +493,24 @@ func (s *Service) Reveal(ctx context.Context, v *Viewer, subject, field, reason 
 	}
 	return val, nil
 }
+
+// Identity is who an applicant account is, in clear: for services that must act on it inside
+// the platform (a certificate names its holder, a case its applicant). It is never sent to a
+// screen as it is; callers mask or encrypt it again.
+type Identity struct {
+	AccountID   string
+	SubjectType string // person | org
+	IDNumber    string // resident ID number or 统一社会信用代码
+	Name        string
+	Mobile      string
+}
+
+// ApplicantIdentity returns the clear identity of an applicant account, for trusted callers in
+// the process (no viewer: the caller has already decided that the use is allowed).
+func (s *Service) ApplicantIdentity(ctx context.Context, accountID string) (Identity, error) {
+	p, err := s.decryptApplicant(ctx, accountID)
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{AccountID: accountID, SubjectType: p.row.SubjectType, IDNumber: p.idNumber, Name: p.name, Mobile: p.mobile}, nil
+}
