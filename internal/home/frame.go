@@ -128,6 +128,18 @@ func (s *Shell) Jurisdiction() string {
 	return s.RegionCode
 }
 
+// Where names the viewer's place for the header: their jurisdiction, or their unit when the
+// jurisdiction's name is unknown (a bare region code means nothing to a person).
+func (s *Shell) Where() string {
+	switch {
+	case s.RegionName != "":
+		return s.RegionName
+	case s.UnitName != "":
+		return s.UnitName
+	}
+	return s.RegionCode
+}
+
 // PrevLogin reports whether there was a login before this session's.
 func (s *Shell) PrevLogin() bool { return !s.PrevLoginAt.IsZero() }
 

@@ -15,12 +15,17 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
-// BrowserTimeout bounds everything one test does in its browser.
-const BrowserTimeout = 60 * time.Second
+// BrowserTimeout bounds everything one test does in its browser; ActionTimeout one step (an
+// element that never appears fails the step, not the whole test's time).
+const (
+	BrowserTimeout = 60 * time.Second
+	ActionTimeout  = 15 * time.Second
+)
 
 // Viewport sizes the browser tests use: a desktop monitor at a window and a current phone.
 var (
@@ -54,6 +59,15 @@ func ChromiumPath() (string, error) {
 	return "", errors.New("no Chromium found (install Debian's chromium or set ONESTAMP_CHROMIUM)")
 }
 
+// SkipWithoutChromium skips the test, saying why, when there is no Chromium to drive: call it
+// before starting the application so that a skipped test costs nothing.
+func SkipWithoutChromium(t testing.TB) {
+	t.Helper()
+	if _, err := ChromiumPath(); err != nil {
+		t.Skipf("browser test skipped: %v", err)
+	}
+}
+
 // Browser is one headless Chromium with one tab, for one test. Its methods fail the test on
 // error, after saving a screenshot of the page; the screenshot of a failed test is also saved
 // when the test ends. Screenshots go to $ONESTAMP_TEST_SCREENSHOTS when set (kept), otherwise
@@ -69,11 +83,13 @@ type Browser struct {
 	t   testing.TB
 	tab context.Context // the tab without the test's deadline: for the screenshot of a failure
 	dir string
-	vp  Viewport
 
 	mu      sync.Mutex
 	console []ConsoleLine
+	dialogs []string
+	accept  bool // the answer to the page's dialogs
 	shots   int
+	failed  bool // the failure's screenshot is taken
 }
 
 // ConsoleLine is a message of the page's console: a console call, an uncaught exception or an
@@ -140,7 +156,7 @@ func NewBrowser(t testing.TB) *Browser {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithLogf(func(string, ...any) {}))
 	ctx, cancelRun := context.WithTimeout(tab, BrowserTimeout)
-	b := &Browser{Ctx: ctx, t: t, tab: tab, dir: dir, vp: Desktop}
+	b := &Browser{Ctx: ctx, t: t, tab: tab, dir: dir}
 	t.Cleanup(func() {
 		cancelRun()
 		cancelTab()
@@ -161,8 +177,26 @@ func NewBrowser(t testing.TB) *Browser {
 	if err != nil {
 		t.Fatalf("start Chromium (%s): %v", exe, err)
 	}
+	// A dialog (window.confirm before an irreversible action) blocks the page until answered:
+	// answer each as told (dismiss unless told otherwise) and keep its message for the test.
+	dialogs := chromedp.Events(tab, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, ev.Message)
+			accept := b.accept
+			b.mu.Unlock()
+			_, _ = chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+		}
+	}()
 	t.Cleanup(func() {
-		if t.Failed() {
+		b.mu.Lock()
+		taken := b.failed
+		b.mu.Unlock()
+		if t.Failed() && !taken {
 			b.shot("failure")
 		}
 	})
@@ -217,9 +251,17 @@ func (b *Browser) url(p string) string {
 	return p
 }
 
+// step returns the context of one step.
+func (b *Browser) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.Ctx, ActionTimeout)
+}
+
 // fail saves a screenshot and ends the test.
 func (b *Browser) fail(format string, args ...any) {
 	b.t.Helper()
+	b.mu.Lock()
+	b.failed = true
+	b.mu.Unlock()
 	if p := b.shot("failure"); p != "" {
 		format += "\nscreenshot: %s"
 		args = append(args, p)
@@ -230,7 +272,9 @@ func (b *Browser) fail(format string, args ...any) {
 // Do runs chromedp actions, failing the test on error.
 func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.fail("browser: %v", err)
 	}
 }
@@ -238,7 +282,9 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 // Eval evaluates a JavaScript expression in the page and decodes its value.
 func Eval[T any](b *Browser, expr string) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
+	ctx, cancel := b.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		b.fail("browser: evaluate %s: %v", expr, err)
 	}
@@ -248,7 +294,9 @@ func Eval[T any](b *Browser, expr string) T {
 // Open loads a page and returns the HTTP status of the document it ended on.
 func (b *Browser) Open(p string) int64 {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.Ctx, chromedp.NavigateResponse(b.url(p)))
+	ctx, cancel := b.step()
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.url(p)))
 	if err != nil {
 		b.fail("browser: open %s: %v", p, err)
 	}
@@ -261,7 +309,9 @@ func (b *Browser) Open(p string) int64 {
 // Fill types a value into the field that matches the CSS selector, as a person would.
 func (b *Browser) Fill(sel, value string) {
 	b.t.Helper()
-	if err := chromedp.Do(b.Ctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
 		b.fail("browser: fill %s: %v", sel, err)
 	}
 }
@@ -270,7 +320,9 @@ func (b *Browser) Fill(sel, value string) {
 // for the page it leads to and returns that page's HTTP status.
 func (b *Browser) ClickNav(sel string) int64 {
 	b.t.Helper()
-	resp, err := chromedp.RunResponse(b.Ctx, chromedp.Click(chromedp.CSS(sel)))
+	ctx, cancel := b.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
 		b.fail("browser: click %s: %v", sel, err)
 	}
@@ -278,6 +330,32 @@ func (b *Browser) ClickNav(sel string) int64 {
 		return 0
 	}
 	return resp.Status
+}
+
+// Click clicks the element that matches the CSS selector and does not wait for a page: for
+// a click that should not leave the page (a confirmation dismissed, a script's action).
+func (b *Browser) Click(sel string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		b.fail("browser: click %s: %v", sel, err)
+	}
+}
+
+// AnswerDialogs sets how the page's dialogs (confirm, alert) are answered from now on: accepted
+// or dismissed. A new browser dismisses them.
+func (b *Browser) AnswerDialogs(accept bool) {
+	b.mu.Lock()
+	b.accept = accept
+	b.mu.Unlock()
+}
+
+// Dialogs returns the messages of the dialogs the page opened so far.
+func (b *Browser) Dialogs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.dialogs...)
 }
 
 // Text returns the page's visible text (what innerText renders: no hidden elements).
@@ -332,7 +410,6 @@ func (b *Browser) SetViewport(v Viewport) {
 		opts[0] = chromedp.EmulateLandscape
 	}
 	b.Do(chromedp.EmulateViewport(v.Width, v.Height, opts...))
-	b.vp = v
 }
 
 // Phone switches to a phone-sized window (390×844, mobile emulation).

@@ -15,15 +15,17 @@ import (
 // staff administration
 
 type usersData struct {
-	V       *Viewer
-	List    []StaffUser
-	Filter  url.Values
-	Roles   []Role
-	Perms   []Permission
-	Units   []UnitInfo
-	Form    form
-	Created *CreatedStaff
-	Now     time.Time
+	V      *Viewer
+	List   []StaffUser
+	Filter url.Values
+	Roles  []Role
+	Perms  []Permission
+	Units  []UnitInfo
+	// UnitNames maps the unit ids of the list to their names: a person reads a name, not an id.
+	UnitNames map[string]string
+	Form      form
+	Created   *CreatedStaff
+	Now       time.Time
 }
 
 func (p *pages) unitChoices(ctx context.Context, v *Viewer) []UnitInfo {
@@ -38,6 +40,20 @@ func (p *pages) unitChoices(ctx context.Context, v *Viewer) []UnitInfo {
 	return us
 }
 
+// unitNames maps unit ids to their names, as far as the directory knows them.
+func (p *pages) unitNames(ctx context.Context, ids ...string) map[string]string {
+	out := map[string]string{}
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		if n := p.svc.unitNames(ctx, id).Name; n != "" {
+			out[id] = n
+		}
+	}
+	return out
+}
+
 func (p *pages) usersPage(w http.ResponseWriter, r *http.Request, status int, d usersData) {
 	v := viewerOrNil(r.Context())
 	q := r.URL.Query()
@@ -48,6 +64,11 @@ func (p *pages) usersPage(w http.ResponseWriter, r *http.Request, status int, d 
 	}
 	d.V, d.List, d.Filter, d.Roles, d.Perms, d.Now = v, list, q, StaffRoles, Permissions, p.svc.now()
 	d.Units = p.unitChoices(r.Context(), v)
+	ids := make([]string, 0, len(list))
+	for _, u := range list {
+		ids = append(ids, u.UnitID)
+	}
+	d.UnitNames = p.unitNames(r.Context(), ids...)
 	if d.Form.Values == nil {
 		d.Form = form{Values: url.Values{}, Errors: map[string]string{}}
 	}
@@ -94,9 +115,11 @@ type userData struct {
 	Roles []Role
 	Perms []Permission
 	Units []UnitInfo
-	Form  form
-	Temp  string // a password just reset, shown once
-	Now   time.Time
+	// UnitName is the name of the user's unit ("" when the directory does not know it).
+	UnitName string
+	Form     form
+	Temp     string // a password just reset, shown once
+	Now      time.Time
 }
 
 func (p *pages) userPage(w http.ResponseWriter, r *http.Request, status int, d userData) {
@@ -108,7 +131,13 @@ func (p *pages) userPage(w http.ResponseWriter, r *http.Request, status int, d u
 	}
 	d.V, d.User, d.Roles, d.Perms, d.Now = v, st, StaffRoles, Permissions, p.svc.now()
 	d.Units = p.unitChoices(r.Context(), v)
+	d.UnitName = p.unitNames(r.Context(), st.UnitID)[st.UnitID]
+	if d.Form.Values == nil && d.Form.Notice == "" && r.URL.Query().Get("saved") != "" {
+		d.Form.Notice = web.T(r.Context(), "auth.user.saved")
+	}
 	if d.Form.Values == nil {
+		// The notice of an action just done (deactivated, password reset) stays.
+		notice := d.Form.Notice
 		vals := url.Values{"name": {st.Name}, "unit_id": {st.UnitID}}
 		for _, x := range st.Roles {
 			vals.Add("roles", string(x))
@@ -116,7 +145,7 @@ func (p *pages) userPage(w http.ResponseWriter, r *http.Request, status int, d u
 		for _, x := range st.Perms {
 			vals.Add("permissions", string(x))
 		}
-		d.Form = form{Values: vals, Errors: map[string]string{}}
+		d.Form = form{Values: vals, Errors: map[string]string{}, Notice: notice}
 	}
 	p.staff.RenderStatus(w, r, status, "user.html", d)
 }
@@ -171,12 +200,13 @@ func (p *pages) userAction(w http.ResponseWriter, r *http.Request) {
 // tokens
 
 type tokensData struct {
-	List    []Token
-	Scopes  []string
-	Units   []UnitInfo
-	Form    form
-	Created *NewToken
-	Now     time.Time
+	List      []Token
+	Scopes    []string
+	Units     []UnitInfo
+	UnitNames map[string]string // unit id -> name, for the list
+	Form      form
+	Created   *NewToken
+	Now       time.Time
 }
 
 func (p *pages) tokensPage(w http.ResponseWriter, r *http.Request, status int, d tokensData) {
@@ -187,6 +217,11 @@ func (p *pages) tokensPage(w http.ResponseWriter, r *http.Request, status int, d
 		return
 	}
 	d.List, d.Scopes, d.Units, d.Now = list, p.svc.KnownScopes(), p.unitChoices(r.Context(), v), p.svc.now()
+	ids := make([]string, 0, len(list))
+	for _, t := range list {
+		ids = append(ids, t.UnitID)
+	}
+	d.UnitNames = p.unitNames(r.Context(), ids...)
 	if d.Form.Values == nil {
 		d.Form = form{Values: url.Values{}, Errors: map[string]string{}}
 	}
