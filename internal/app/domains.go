@@ -37,12 +37,12 @@ func (m *Main) wire(ctx context.Context) error {
 
 	steps := []func() error{
 		func() error {
-			return auth.Register(m.Guard, auth.PageOptions{Staff: home.StaffFrame, Public: home.PortalFrame})
+			return auth.Register(m.Guard, auth.PageOptions{Staff: home.StaffFrame, Public: home.PortalFrame, Units: m.unitChoices})
 		},
 		func() error {
 			return home.Register(m.Guard, home.Deps{Dev: m.Cfg.Dev, Bureau: m.bureauName})
 		},
-		func() error { return org.Register(m.Guard, m.Org) },
+		func() error { return org.Register(m.Guard, m.Org, home.StaffFrame) },
 		func() error {
 			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
 		},
@@ -68,6 +68,20 @@ func (m *Main) bureauName(ctx context.Context) string {
 		}
 	}
 	return best.Name
+}
+
+// unitChoices lists the active units an administrator may assign staff and tokens to: those of
+// the viewer's jurisdiction and below.
+func (m *Main) unitChoices(ctx context.Context, v *auth.Viewer) ([]auth.UnitInfo, error) {
+	us, err := m.Org.Directory().Units(ctx, auth.RegionScope(v.RegionCode), org.UnitFilter{Region: v.RegionCode, Subtree: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]auth.UnitInfo, 0, len(us))
+	for _, u := range us {
+		out = append(out, auth.UnitInfo{ID: u.ID, Name: u.Name, RegionCode: u.RegionCode, Active: u.Active})
+	}
+	return out, nil
 }
 
 // startJobs starts the periodic background jobs.

@@ -26,12 +26,12 @@ var (
 )
 
 // Register adds the domain's messages and registers its JSON API and admin pages on g.
-func Register(g *auth.Guard, s *Service) error {
+func Register(g *auth.Guard, s *Service, frame auth.Frame) error {
 	if err := web.AddMessagesFS(messages, "messages"); err != nil {
 		return err
 	}
 	registerAPI(g, s)
-	return registerPages(g, s)
+	return registerPages(g, s, frame)
 }
 
 // JurisdictionInput creates or changes a jurisdiction. On change, code and parent_code may be

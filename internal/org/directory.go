@@ -142,5 +142,9 @@ func (d *Directory) UnitInfo(ctx context.Context, id string) (auth.UnitInfo, err
 	if err != nil {
 		return auth.UnitInfo{}, err
 	}
-	return auth.UnitInfo{ID: u.ID, Name: u.Name, RegionCode: u.RegionCode, Active: u.Active}, nil
+	info := auth.UnitInfo{ID: u.ID, Name: u.Name, RegionCode: u.RegionCode, Active: u.Active}
+	if j, err := d.Jurisdiction(ctx, auth.SystemScope(), u.RegionCode); err == nil {
+		info.RegionName = j.Name
+	}
+	return info, nil
 }

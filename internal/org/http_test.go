@@ -26,7 +26,7 @@ import (
 func server(t *testing.T, s *org.Service) *web.Mux {
 	t.Helper()
 	mux := web.NewMux()
-	if err := org.Register(auth.NewGuard(mux, nil), s); err != nil {
+	if err := org.Register(auth.NewGuard(mux, nil), s, nil); err != nil {
 		t.Fatal(err)
 	}
 	return mux

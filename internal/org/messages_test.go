@@ -14,7 +14,7 @@ import (
 
 // Every message key the package uses has a text in every language, with the same placeholders.
 func TestMessages(t *testing.T) {
-	if err := org.Register(auth.NewGuard(web.NewMux(), nil), org.NewService(nil, nil)); err != nil {
+	if err := org.Register(auth.NewGuard(web.NewMux(), nil), org.NewService(nil, nil), nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range web.CheckCatalogues() {

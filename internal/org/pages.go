@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"time"
 
@@ -21,8 +22,12 @@ var templates embed.FS
 // Base is the path of the organisation admin pages.
 const Base = "/staff/admin/org"
 
-func registerPages(g *auth.Guard, s *Service) error {
-	rd, err := web.NewRenderer(templates)
+// registerPages adds the admin pages, framed by frame (the workbench; the plain layout when nil).
+func registerPages(g *auth.Guard, s *Service, frame auth.Frame) error {
+	if frame == nil {
+		frame = func(fsys fs.FS, patterns ...string) (auth.Renderer, error) { return web.NewRenderer(fsys, patterns...) }
+	}
+	rd, err := frame(templates, "templates/*.html")
 	if err != nil {
 		return err
 	}
@@ -62,7 +67,7 @@ func registerPages(g *auth.Guard, s *Service) error {
 
 type pages struct {
 	s  *Service
-	rd *web.Renderer
+	rd auth.Renderer
 }
 
 // lookups are the names a page shows for codes and ids, and the choices of its selects.
