@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"onestamp/internal/catalog"
 	"onestamp/internal/platform/config"
 )
 
@@ -21,6 +22,7 @@ func serveCommand(ctx context.Context, cfg config.Config, stdout, stderr io.Writ
 			return 1
 		}
 	}
+	go catalog.WaitSegmenter() // load the search dictionary now rather than on the first search
 	m.Log.Info("onestamp listening", "addr", cfg.Addr, "database", string(m.DB.Engine), "version", Version)
 	fmt.Fprintf(stdout, "onestamp is serving on %s (open %s)\n", cfg.Addr, cfg.BaseURL)
 	if err := m.Run(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"onestamp/internal/catalog"
 	"onestamp/internal/demo"
 	"onestamp/internal/home"
 	"onestamp/internal/lookup"
@@ -17,11 +18,12 @@ import (
 
 // domains holds the domain services once wired.
 type domains struct {
-	ownDB  bool
-	Notify *notify.Dev
-	Auth   *auth.Service
-	Guard  *auth.Guard
-	Org    *org.Service
+	ownDB   bool
+	Notify  *notify.Dev
+	Auth    *auth.Service
+	Guard   *auth.Guard
+	Org     *org.Service
+	Catalog *catalog.Service
 }
 
 // wire builds the domain services and registers their routes and event handlers. The order
@@ -32,6 +34,20 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Auth = auth.New(auth.Deps{DB: m.DB, Audit: m.Audit, Cipher: m.Cipher, Notifier: m.Notify,
 		Units: m.Org.Directory(), Now: m.Now}, auth.OptionsFrom(m.Cfg))
 	m.Guard = auth.NewGuard(m.Web.Mux(), m.Auth)
+	m.Catalog = catalog.New(catalog.Deps{DB: m.DB, Audit: m.Audit, Logger: m.Log, Units: catalog.UnitFuncs{
+		Get: func(ctx context.Context, id string) (catalog.Unit, error) {
+			u, err := m.Org.Directory().Unit(ctx, auth.SystemScope(), id)
+			return catalogUnit(u), err
+		},
+		List: func(ctx context.Context) ([]catalog.Unit, error) {
+			us, err := m.Org.Directory().Units(ctx, auth.SystemScope(), org.UnitFilter{Inactive: true})
+			out := make([]catalog.Unit, 0, len(us))
+			for _, u := range us {
+				out = append(out, catalogUnit(u))
+			}
+			return out, err
+		},
+	}})
 	// API calls that carry a bearer token are not exposed to cross-site forgery; cookie calls are checked.
 	m.Web.SetCrossOriginBypass(auth.BearerRequest)
 
@@ -43,6 +59,7 @@ func (m *Main) wire(ctx context.Context) error {
 			return home.Register(m.Guard, home.Deps{Dev: m.Cfg.Dev, Bureau: m.bureauName})
 		},
 		func() error { return org.Register(m.Guard, m.Org, home.StaffFrame) },
+		func() error { return catalog.Register(m.Guard, m.Catalog) },
 		func() error {
 			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
 		},
@@ -68,6 +85,10 @@ func (m *Main) bureauName(ctx context.Context) string {
 		}
 	}
 	return best.Name
+}
+
+func catalogUnit(u org.Unit) catalog.Unit {
+	return catalog.Unit{ID: u.ID, Code: u.Code, Name: u.Name, NameEN: u.NameEN, Kind: string(u.Kind), RegionCode: u.RegionCode, Active: u.Active}
 }
 
 // unitChoices lists the active units an administrator may assign staff and tokens to: those of
@@ -109,7 +130,13 @@ func (m *Main) startJobs(ctx context.Context, wg *sync.WaitGroup) {
 
 // LoadDemo loads the demo city (once) and prints the accounts to use.
 func (m *Main) LoadDemo(ctx context.Context, out io.Writer) error {
-	res, err := demo.Load(ctx, demo.Deps{DB: m.DB, Org: m.Org, Staff: m.Auth, Applicants: m.Auth, Log: m.Log, Now: m.Now})
+	res, err := demo.Load(ctx, demo.Deps{DB: m.DB, Org: m.Org, Staff: m.Auth, Applicants: m.Auth, Log: m.Log, Now: m.Now},
+		demo.Step{Name: "catalog", Run: func(ctx context.Context, env *demo.Env) error {
+			return m.Catalog.DemoStep(ctx, catalog.DemoUnitFunc(func(key string) (catalog.Unit, bool) {
+				u, ok := env.Units[key]
+				return catalogUnit(u), ok
+			}))
+		}})
 	if err != nil {
 		return err
 	}

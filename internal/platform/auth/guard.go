@@ -50,11 +50,22 @@ func SignedIn() Policy { return Policy{kinds: []Kind{KindStaff, KindApplicant}} 
 
 // Tokens admits integration tokens holding one of scopes (with none, any token) and nobody else.
 func Tokens(scopes ...string) Policy {
+	mustScopes(scopes)
 	return Policy{tokens: true, scopes: slices.Clone(scopes)}
+}
+
+// mustScopes stops a route from declaring a scope that no token could ever be given.
+func mustScopes(scopes []string) {
+	for _, sc := range scopes {
+		if !scopeRE.MatchString(sc) {
+			panic(fmt.Sprintf("auth: token scope %q must look like area:action", sc))
+		}
+	}
 }
 
 // OrTokens also admits integration tokens holding one of scopes.
 func (p Policy) OrTokens(scopes ...string) Policy {
+	mustScopes(scopes)
 	p.tokens = true
 	p.scopes = append(slices.Clone(p.scopes), scopes...)
 	return p

@@ -94,7 +94,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 		v.Set("_txlock", txlock)
 		v.Set("_time_format", "sqlite")
-		return "file:" + path + "?" + v.Encode()
+		// SQLite reads the name as a URI: escape what would end the path or start an escape.
+		esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+		return "file:" + esc + "?" + v.Encode()
 	}
 	w, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {

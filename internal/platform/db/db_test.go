@@ -159,3 +159,20 @@ func TestFailedMigrationLeavesNothingHalfDone(t *testing.T) {
 		}
 	})
 }
+
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a#b?c%d")
+	os.MkdirAll(dir, 0o700)
+	d, err := db.Open(ctx, filepath.Join(dir, "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); err != nil {
+		t.Fatalf("database not created where asked: %v", err)
+	}
+}

@@ -82,7 +82,7 @@ CREATE INDEX cases_window ON cases (recv_window, next_due, id) WHERE state < 92;
 -- RecomputeAll walks the open cases by id.
 CREATE INDEX cases_open ON cases (id) WHERE state < 92;
 -- My cases (applicants), a chain's children, lookups by the applicant's identifier.
-CREATE INDEX cases_owner ON cases (owner_id, created_at);
+CREATE INDEX cases_owner ON cases (owner_id, created_at, id);
 CREATE INDEX cases_parent ON cases (parent_id) WHERE parent_id <> '';
 CREATE INDEX cases_applicant ON cases (applicant_id_bi);
 CREATE INDEX cases_pending ON cases (pending_due) WHERE pending_due IS NOT NULL;
