@@ -20,7 +20,7 @@ test:
 
 ## bench: the benchmarks whose figures BENCHMARKS.md reports
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./internal/platform/...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
