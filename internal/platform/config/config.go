@@ -32,6 +32,20 @@ type Config struct {
 
 	YellowWD int // warning level: yellow at ≤ this many working days left
 	DueTime  string
+
+	// Case rules marked configurable in DOMAIN.md.
+	CaseIntakeWD        int // art. 32 intake answer
+	CaseCorrectionDays  int // reply deadline of a correction notice (calendar days)
+	CasePendingSupplyWD int // 容缺 supply deadline
+	CaseVerifyWD        int // 告知承诺 post-verification
+
+	// Ratings and rectification (DOMAIN §6, §16.4).
+	RatingPerStage         bool   // 一事多评: one rating per stage
+	RatingRemindWD         int    // SMS reminder when a concluded case is unrated
+	RatingDefaultAfterDays int    // default rating after this many days; 0 = off
+	RatingDefaultLevel     int    // the level of a default rating
+	RatingPushURL          string // the provincial rating system's endpoint; empty = no push
+	RectifyWD              int    // deadline of a rectification opened by a bad rating
 }
 
 // Setting documents one configurable value; the README table is generated from this list.
@@ -94,6 +108,16 @@ func Settings() []Setting {
 		{"lockout-failures", "ONESTAMP_LOCKOUT_FAILURES", "5", "failed logins in a row before an account is locked", num(func(c *Config) *int { return &c.LockoutFailures })},
 		{"lockout-duration", "ONESTAMP_LOCKOUT_DURATION", "15m", "how long a lockout lasts", dur(func(c *Config) *time.Duration { return &c.LockoutDuration })},
 		{"alert-yellow-wd", "ONESTAMP_ALERT_YELLOW_WD", "2", "deadline warning (yellow) at this many working days left or fewer", num(func(c *Config) *int { return &c.YellowWD })},
+		{"case-intake-wd", "ONESTAMP_CASE_INTAKE_WD", "5", "art. 32: working days to answer an application before it counts as accepted", num(func(c *Config) *int { return &c.CaseIntakeWD })},
+		{"case-correction-days", "ONESTAMP_CASE_CORRECTION_DAYS", "30", "calendar days an applicant has to answer a correction notice", num(func(c *Config) *int { return &c.CaseCorrectionDays })},
+		{"case-pending-supply-wd", "ONESTAMP_CASE_PENDING_SUPPLY_WD", "10", "容缺: working days to supply a pending material (when the item sets none)", num(func(c *Config) *int { return &c.CasePendingSupplyWD })},
+		{"case-verify-wd", "ONESTAMP_CASE_VERIFY_WD", "30", "告知承诺: working days for the post-verification (when the item sets none)", num(func(c *Config) *int { return &c.CaseVerifyWD })},
+		{"rating-per-stage", "ONESTAMP_RATING_PER_STAGE", "false", "一事多评: one rating per stage (receipt, acceptance, conclusion)", boolean(func(c *Config) *bool { return &c.RatingPerStage })},
+		{"rating-remind-wd", "ONESTAMP_RATING_REMIND_WD", "3", "remind an applicant who has not rated this many working days after conclusion", num(func(c *Config) *int { return &c.RatingRemindWD })},
+		{"rating-default-after-days", "ONESTAMP_RATING_DEFAULT_AFTER_DAYS", "0", "record a default rating after this many days without one; 0 = off", num(func(c *Config) *int { return &c.RatingDefaultAfterDays })},
+		{"rating-default-level", "ONESTAMP_RATING_DEFAULT_LEVEL", "3", "the level of a default rating (3 = 基本满意)", num(func(c *Config) *int { return &c.RatingDefaultLevel })},
+		{"rating-push-url", "ONESTAMP_RATING_PUSH_URL", "", "the provincial 好差评 endpoint ratings are pushed to; empty = no push", str(func(c *Config) *string { return &c.RatingPushURL })},
+		{"rectify-wd", "ONESTAMP_RECTIFY_WD", "15", "working days to rectify after a bad rating", num(func(c *Config) *int { return &c.RectifyWD })},
 		{"calendar-due-time", "ONESTAMP_CALENDAR_DUE_TIME", "23:59:59", "a deadline ends at this time of the due day (Asia/Shanghai)", str(func(c *Config) *string { return &c.DueTime })},
 	}
 }
@@ -149,6 +173,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := time.Parse("15:04:05", c.DueTime); err != nil {
 		return fmt.Errorf("calendar due time must be HH:MM:SS, got %q", c.DueTime)
+	}
+	if c.RatingDefaultLevel < 1 || c.RatingDefaultLevel > 5 {
+		return fmt.Errorf("rating default level must be 1 to 5, got %d", c.RatingDefaultLevel)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return nil
