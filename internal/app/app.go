@@ -43,8 +43,9 @@ type Main struct {
 	Web      *web.Server
 	Now      func() time.Time
 
-	domains  // the domain services, see domains.go
-	closeOne sync.Once
+	domains   // the domain services, see domains.go
+	closeOne  sync.Once
+	demoCases int
 }
 
 // Options adjust New for tests.
@@ -52,12 +53,15 @@ type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 	DB     *db.DB // use this database instead of opening Cfg's (tests); Main does not close it
+	// DemoCases is the size of the demo year of cases (0: the full demo); tests load a small one.
+	DemoCases int
 }
 
 // New opens the database (migrating it), loads the keys and the calendar, and wires every
 // domain. It fails with a message naming what is wrong and leaves nothing running.
 func New(ctx context.Context, cfg config.Config, opt Options) (_ *Main, err error) {
 	m := &Main{Cfg: cfg, Log: opt.Logger, Now: opt.Now}
+	m.demoCases = opt.DemoCases
 	if m.Log == nil {
 		m.Log = NewLogger(cfg, os.Stderr)
 	}

@@ -4,15 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"onestamp/internal/cases"
 	"onestamp/internal/catalog"
 	"onestamp/internal/demo"
 	"onestamp/internal/home"
 	"onestamp/internal/lookup"
 	"onestamp/internal/org"
 	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/notify"
 )
 
@@ -24,6 +27,8 @@ type domains struct {
 	Guard   *auth.Guard
 	Org     *org.Service
 	Catalog *catalog.Service
+	Blobs   *blob.Store
+	Cases   *cases.Service
 }
 
 // wire builds the domain services and registers their routes and event handlers. The order
@@ -51,6 +56,24 @@ func (m *Main) wire(ctx context.Context) error {
 	// API calls that carry a bearer token are not exposed to cross-site forgery; cookie calls are checked.
 	m.Web.SetCrossOriginBypass(auth.BearerRequest)
 
+	var err error
+	if m.Blobs, err = blob.Open(filepath.Join(m.Cfg.DataDir, "files"), blob.Limits{}); err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	m.Cases = cases.New(m.DB, cases.Options{
+		Catalog: caseCatalog{cat: m.Catalog, dir: m.Org.Directory()}, Audit: m.Audit, Cipher: m.Cipher,
+		Blobs: m.Blobs, Identities: m.Auth, Calendar: m.Calendar.Get, Kick: m.Outbox.Kick, Now: m.Now,
+		Config: cases.Config{YellowWD: m.Cfg.YellowWD, IntakeWD: m.Cfg.CaseIntakeWD, CorrectionDays: m.Cfg.CaseCorrectionDays,
+			PendingSupplyWD: m.Cfg.CasePendingSupplyWD, VerifyWithinWD: m.Cfg.CaseVerifyWD},
+	})
+	m.Cases.SetPageDeps(cases.PageDeps{
+		Items:    m.caseItemChoices,
+		Windows:  m.caseWindows,
+		UserName: m.Auth.StaffName,
+		Account:  m.Auth.ApplicantAccount,
+	})
+	m.Cases.RegisterHandlers(m.Outbox, m.Notify)
+
 	steps := []func() error{
 		func() error {
 			return auth.Register(m.Guard, auth.PageOptions{Staff: home.StaffFrame, Public: home.PortalFrame, Units: m.unitChoices})
@@ -60,6 +83,7 @@ func (m *Main) wire(ctx context.Context) error {
 		},
 		func() error { return org.Register(m.Guard, m.Org, home.StaffFrame) },
 		func() error { return catalog.Register(m.Guard, m.Catalog) },
+		func() error { return cases.Register(m.Guard, m.Cases) },
 		func() error {
 			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
 		},
@@ -126,6 +150,10 @@ func (m *Main) startJobs(ctx context.Context, wg *sync.WaitGroup) {
 		}()
 	}
 	every("auth.sweep", 10*time.Minute, m.Auth.Sweep)
+	every("cases.sweep", 15*time.Minute, func(ctx context.Context) error {
+		_, err := m.Cases.Sweep(ctx)
+		return err
+	})
 }
 
 // LoadDemo loads the demo city (once) and prints the accounts to use.
@@ -136,7 +164,8 @@ func (m *Main) LoadDemo(ctx context.Context, out io.Writer) error {
 				u, ok := env.Units[key]
 				return catalogUnit(u), ok
 			}))
-		}})
+		}},
+		demo.Step{Name: "cases", Run: m.casesDemo})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ type Options struct {
 	Postgres bool             // run on PostgreSQL (skips when ONESTAMP_TEST_POSTGRES_URL is unset)
 	NoDemo   bool             // start without the demo city
 	Now      func() time.Time // the application's clock
+	// DemoCases is the size of the demo year of cases; 0 means a small year (300) that loads in a
+	// moment. The browser and end-to-end tests need a few cases in every state, not 30,000.
+	DemoCases int
 }
 
 // Start runs the application until the test ends.
@@ -59,7 +62,10 @@ func Start(t testing.TB, o Options) *App {
 		logw = os.Stderr
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := app.New(ctx, cfg, app.Options{DB: d, Now: o.Now, Logger: slog.New(slog.NewTextHandler(logw, nil))})
+	if o.DemoCases == 0 {
+		o.DemoCases = 300
+	}
+	m, err := app.New(ctx, cfg, app.Options{DB: d, Now: o.Now, DemoCases: o.DemoCases, Logger: slog.New(slog.NewTextHandler(logw, nil))})
 	if err != nil {
 		cancel()
 		t.Fatalf("app.New: %v", err)

@@ -609,3 +609,24 @@ func TestApplicantIdentityIsClearForTrustedCallers(t *testing.T) {
 		}
 	})
 }
+
+func TestApplicantAccountAndStaffName(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newServer(t, d)
+		ctx := context.Background()
+		id, err := s.svc.SeedApplicant(ctx, auth.Registration{SubjectType: auth.SubjectPerson, IDNumber: "11010519491231002X",
+			Name: "张小明", Mobile: "13800138000", Password: "Citizen1!pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.svc.ApplicantAccount(ctx, "11010519491231002x"); got != id {
+			t.Fatalf("account by ID number = %q, want %q", got, id)
+		}
+		if got := s.svc.ApplicantAccount(ctx, "110105194912310038"); got != "" {
+			t.Fatalf("unknown ID number found account %q", got)
+		}
+		if got := s.svc.StaffName(ctx, id); got != "" {
+			t.Fatalf("an applicant's name must not come out as a staff name: %q", got)
+		}
+	})
+}

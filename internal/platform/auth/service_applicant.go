@@ -514,3 +514,27 @@ func (s *Service) ApplicantIdentity(ctx context.Context, accountID string) (Iden
 	}
 	return Identity{AccountID: accountID, SubjectType: p.row.SubjectType, IDNumber: p.idNumber, Name: p.name, Mobile: p.mobile}, nil
 }
+
+// ApplicantAccount returns the id of the applicant account registered with an ID number or
+// 统一社会信用代码, or "" when there is none: a case filed at a window for that person then also
+// shows under their "my cases" online.
+func (s *Service) ApplicantAccount(ctx context.Context, idNumber string) string {
+	r := ident.Check(idNumber, s.now())
+	if !r.Valid || (r.Kind != ident.KindIDCard && r.Kind != ident.KindUSCC) {
+		return ""
+	}
+	a, err := s.st.applicantByIDNumber(ctx, s.d.Read, s.cipher.BlindIndex(r.Normalized))
+	if err != nil {
+		return ""
+	}
+	return a.UserID
+}
+
+// StaffName returns a member of staff's display name, or "" for an unknown id.
+func (s *Service) StaffName(ctx context.Context, userID string) string {
+	u, err := s.st.userByID(ctx, s.d.Read, userID)
+	if err != nil || u.Kind != string(KindStaff) {
+		return ""
+	}
+	return u.Name
+}

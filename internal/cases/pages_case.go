@@ -1,0 +1,535 @@
+package cases
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/web"
+	"onestamp/internal/platform/workday"
+)
+
+// caseView is the case page: for staff the whole file with the actions the viewer may take,
+// for the applicant the plain-language version.
+type caseView struct {
+	pageBase
+	Case      Case
+	Item      Item
+	HasItem   bool
+	Clock     clockView
+	Receiving string
+	Handling  string
+	Window    string
+	Materials []materialRow
+	Fields    []fieldRow
+	Events    []eventRow
+	Tasks     []taskRow
+	Children  []childRow
+	Docs      []docLink
+	Acts      caseActs
+	Base      string // StaffBase or PortalBase
+	Needs     []string
+	Steps     []stepChoice
+	Suspend   []string
+	Terminate []string
+	Pending   []Material // materials a 容缺 acceptance may leave out (clerk)
+	Missing   []Material // required materials not yet satisfied
+	Promise   bool
+	Final     bool
+	Today     string
+}
+
+// materialRow is a material with what the page needs to show about it.
+type materialRow struct {
+	Material
+	Seq     int
+	Current *File
+}
+
+// OK reports whether the material is satisfied at its minimum trust level.
+func (m materialRow) OK() bool {
+	return (m.Status == MatProvided || m.Status == MatCert) && m.Trust.AtLeast(m.MinTrust)
+}
+
+// StatusClass is the badge class of the material's status.
+func (m materialRow) StatusClass() string {
+	switch {
+	case m.Status == MatDefective:
+		return "danger"
+	case m.Status == MatPending || m.Status == MatMissing && m.Required:
+		return "warn"
+	case m.OK():
+		return "ok"
+	}
+	return ""
+}
+
+type fieldRow struct {
+	Key, Label, Value string
+	Required          bool
+	Type              string
+}
+
+// eventRow is an entry of the timeline.
+type eventRow struct {
+	Event
+	CoveringName string
+	Details      []string
+	Public       bool // shown to the applicant
+}
+
+type taskRow struct {
+	Task
+	AssigneeName string
+	ClosedByName string
+	CoveringName string
+}
+
+type childRow struct {
+	Case
+	Handling string
+}
+
+// LevelClass is the badge class of the child's level.
+func (c childRow) LevelClass() string { return levelClass(c.Clock.Level) }
+
+type stepChoice struct {
+	Index, Num int
+	Name       string
+}
+
+// actions are the forms the case page offers the viewer: each one a transition the rules let
+// them take now (the service decides again when the form comes back).
+type caseActs struct {
+	Receive, Precheck, Accept, AcceptPending, Correction, Reject, RejectChief bool
+	Advance, Decide, Return, Inspection, Suspend, Resume, Extend              bool
+	Conclude, Deliver, Terminate, Upload, Check, Resubmit, Edit, Withdraw     bool
+	Submit, Supply                                                            bool
+	Claim                                                                     []Task
+	Branches                                                                  []Task // inspection tasks the viewer may complete
+	MainTask                                                                  Task
+	Immediate                                                                 bool // a 告知承诺 case may be approved at once
+	Any                                                                       bool
+}
+
+// may reports whether the viewer may take act on c by the transition table: role, side, state.
+func may(v *auth.Viewer, c Case, act Action) bool {
+	rule, ok := RuleFor(act)
+	if !ok || !rule.Permits(v.Role) || !rule.Allows(c.State) {
+		return false
+	}
+	if c.Kind == KindChain && !slices.Contains(chainActions, act) {
+		return false
+	}
+	sc := v.Scope()
+	switch rule.sideFor(v.Kind, v.Role, c.State) {
+	case SideOwner:
+		return v.Kind == auth.KindApplicant && c.OwnerID == v.ID
+	case SideIntake:
+		return v.Kind == auth.KindStaff && sc.Allows(c.Receiving.RegionCode, c.Receiving.UnitID, "")
+	case SideHandling:
+		return v.Kind == auth.KindStaff && sc.Allows(c.Handling.RegionCode, c.Handling.UnitID, "")
+	}
+	return false
+}
+
+// staffActions works out the forms for a member of staff.
+func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workday.Date) caseActs {
+	var a caseActs
+	a.Receive = may(v, c, ActReceive)
+	a.Precheck = may(v, c, ActPrecheckPass)
+	a.Accept = may(v, c, ActAccept)
+	a.AcceptPending = may(v, c, ActAcceptPending) && slices.ContainsFunc(it.Materials, func(m MaterialSpec) bool { return m.PendingAllowed })
+	intakeOver := !c.Clock.IntakeDue.IsZero() && today > c.Clock.IntakeDue
+	a.Correction = may(v, c, ActCorrection) && !c.facts.Deemed && !intakeOver
+	a.Reject = may(v, c, ActReject) && !c.facts.Deemed
+	a.RejectChief = v.Role == auth.Chief
+	a.Resubmit = may(v, c, ActResubmit) && c.State == StCorrection
+	a.Conclude = may(v, c, ActConclude) && !c.facts.PendingOpen
+	a.Deliver = may(v, c, ActDeliver)
+	a.Terminate = may(v, c, ActTerminate)
+	a.Suspend = may(v, c, ActSuspend) && !c.Clock.PromisedDue.IsZero()
+	a.Resume = may(v, c, ActResume)
+	a.Extend = may(v, c, ActExtend) && !c.Flags.Has(FlagExtended) && !c.Clock.StatutoryDue.IsZero()
+	a.Upload = v.Role == auth.Clerk && (slices.Contains(uploadStates, c.State) || c.facts.PendingOpen) &&
+		v.Scope().Allows(c.Receiving.RegionCode, c.Receiving.UnitID, "") && c.Kind != KindChain
+	a.Check = v.Role == auth.Clerk && !c.State.Final() && v.Scope().Allows(c.Receiving.RegionCode, c.Receiving.UnitID, "")
+	a.Edit = may(v, c, ActEdit) && c.Kind != KindChain
+	steps := reviewSteps(it)
+	main, hasMain := mainTask(tasks)
+	if hasMain {
+		a.MainTask = main
+	}
+	for _, t := range tasks {
+		if t.State != TaskOpen {
+			continue
+		}
+		if t.Assignee == "" && t.Role == v.Role && may(v, c, ActClaim) {
+			a.Claim = append(a.Claim, t)
+		}
+		if t.Branch != BranchMain && t.Role == v.Role && v.Covers(t.Assignee) || t.Branch != BranchMain && t.Role == v.Role && t.Assignee == "" {
+			if may(v, c, ActAdvance) {
+				a.Branches = append(a.Branches, t)
+			}
+		}
+	}
+	branchesOpen := slices.ContainsFunc(tasks, func(t Task) bool { return t.State == TaskOpen && t.Branch != BranchMain })
+	mine := hasMain && main.Role == v.Role && (main.Assignee == "" || v.Covers(main.Assignee))
+	last := hasMain && main.Step >= len(steps)-1
+	a.Immediate = c.Flags.Has(FlagPromise)
+	a.Advance = may(v, c, ActAdvance) && mine && !last && !branchesOpen
+	a.Decide = may(v, c, ActDecide) && hasMain && (main.Role != auth.Signer || mine) &&
+		((last && !branchesOpen) || a.Immediate)
+	a.Inspection = may(v, c, ActInspection) && hasMain && (mine || v.Role == auth.Chief)
+	a.Return = may(v, c, ActReturnTo) && c.Step > 0 && (mine || v.Role == auth.Chief)
+	a.Any = a.Receive || a.Precheck || a.Accept || a.AcceptPending || a.Correction || a.Reject || a.Resubmit ||
+		a.Conclude || a.Deliver || a.Terminate || a.Suspend || a.Resume || a.Extend || a.Advance || a.Decide ||
+		a.Inspection || a.Return || len(a.Claim) > 0 || len(a.Branches) > 0
+	return a
+}
+
+// caseData gathers what both case pages show.
+func (p *pages) caseData(r *http.Request, c Case, staff bool) (caseView, error) {
+	ctx := r.Context()
+	view := caseView{pageBase: newBase(), Case: c, Base: StaffBase, Final: c.State.Final(),
+		Today: p.s.today().String()}
+	if !staff {
+		view.Base = PortalBase
+	}
+	n := p.names(r)
+	view.Receiving, view.Handling = n.Unit(c.Receiving.UnitID), n.Unit(c.Handling.UnitID)
+	view.Window = n.Window(c.Receiving.UnitID, c.Receiving.WindowID)
+	view.Clock = p.s.clockView(c)
+	if c.ItemID != "" {
+		it, err := p.s.item(ctx, c.ItemID, c.ItemVersion)
+		if err != nil {
+			return view, err
+		}
+		view.Item, view.HasItem = it, true
+		for _, f := range it.Fields {
+			view.Fields = append(view.Fields, fieldRow{Key: f.Key, Label: f.Label, Value: c.Form[f.Key], Required: f.Required, Type: f.Type})
+		}
+		view.Promise = it.PromiseAllowed
+	}
+	mats, err := p.s.Materials(ctx, c.ID)
+	if err != nil {
+		return view, err
+	}
+	for _, m := range mats {
+		row := materialRow{Material: m, Seq: len(view.Materials) + 1}
+		for i := range m.Files {
+			if m.Files[i].ID == m.FileID {
+				row.Current = &m.Files[i]
+			}
+		}
+		view.Materials = append(view.Materials, row)
+		if row.Required && !row.OK() && m.Status != MatPromised {
+			view.Missing = append(view.Missing, m)
+		}
+		if m.PendingAllowed && !row.OK() {
+			view.Pending = append(view.Pending, m)
+		}
+	}
+	evs, err := p.s.Events(ctx, c.ID)
+	if err != nil {
+		return view, err
+	}
+	matName := map[string]string{}
+	for _, m := range mats {
+		matName[m.Code] = m.Name
+	}
+	fieldName := map[string]string{}
+	for _, f := range view.Item.Fields {
+		fieldName[f.Key] = f.Label
+	}
+	for _, e := range evs {
+		view.Events = append(view.Events, eventRow{Event: e, CoveringName: n.User(e.CoveringFor),
+			Details: eventDetails(r, e, matName, fieldName), Public: publicActions[e.Action]})
+	}
+	slices.Reverse(view.Events) // newest first: what happened last matters most
+	view.Docs = docsOf(c, evs, view.Base)
+	if c.Kind == KindChain {
+		kids, err := p.s.Children(ctx, c.ID)
+		if err != nil {
+			return view, err
+		}
+		for _, k := range kids {
+			view.Children = append(view.Children, childRow{Case: k, Handling: n.Unit(k.Handling.UnitID)})
+		}
+	}
+	return view, nil
+}
+
+// publicActions are the events the applicant's timeline shows (uploads, claims and internal
+// opinions are staff matters).
+var publicActions = map[Action]bool{ActOpen: true, ActSubmit: true, ActPrecheckPass: true, ActPrecheckReturn: true,
+	ActReceive: true, ActCorrection: true, ActResubmit: true, ActAccept: true, ActAcceptPending: true, ActReject: true,
+	ActSuspend: true, ActResume: true, ActExtend: true, ActDecide: true, ActConclude: true, ActDeliver: true,
+	ActWithdraw: true, ActTerminate: true, ActSupply: true, ActDeemAccept: true, ActPendingMissed: true,
+	ActVerify: true, ActChildChanged: true}
+
+// eventDetails says in words what an event's data holds.
+func eventDetails(r *http.Request, e Event, mats, fields map[string]string) []string {
+	ctx := r.Context()
+	var out []string
+	d := e.Data
+	if ds, ok := d["defects"].([]any); ok {
+		for _, x := range ds {
+			m, _ := x.(map[string]any)
+			target := mats[dataString(m, "material")]
+			if target == "" {
+				target = fields[dataString(m, "field")]
+			}
+			out = append(out, target+"："+dataString(m, "problem"))
+		}
+	}
+	if by := dataString(d, "reply_by"); by != "" {
+		out = append(out, web.T(ctx, "cases.detail.reply_by", "date", by))
+	}
+	switch e.Action {
+	case ActAdvance:
+		out = append(out, web.T(ctx, "cases.detail.step", "step", dataString(d, "step_name"),
+			"outcome", web.T(ctx, "cases.outcome."+dataString(d, "outcome"))))
+	case ActReturnTo:
+		out = append(out, web.T(ctx, "cases.detail.return", "from", dataInt(d, "from_step")+1, "to", dataInt(d, "to_step")+1))
+	case ActSuspend:
+		out = append(out, web.T(ctx, "cases.detail.suspend", "kind", suspendLabel(r, dataString(d, "kind")),
+			"n", dataInt(d, "expected_wd")))
+	case ActExtend:
+		out = append(out, web.T(ctx, "cases.detail.extend", "n", dataInt(d, "wd")))
+	case ActDecide:
+		out = append(out, web.T(ctx, "cases.outcome."+dataString(d, "outcome")))
+	case ActDeliver:
+		out = append(out, web.T(ctx, "cases.deliver_method."+dataString(d, "method")))
+	case ActTerminate:
+		out = append(out, web.T(ctx, "cases.terminate_code."+dataString(d, "code")))
+	case ActUpload, ActCheckOriginal, ActSupply, ActCertSatisfy:
+		if m := mats[dataString(d, "material")]; m != "" {
+			out = append(out, m)
+		}
+	case ActAcceptPending:
+		if ms, ok := d["materials"].([]any); ok {
+			for _, x := range ms {
+				s, _ := x.(string)
+				out = append(out, web.T(ctx, "cases.detail.pending", "material", mats[s]))
+			}
+		}
+	case ActOverdue:
+		out = append(out, web.T(ctx, "cases.detail.overdue", "date", dataString(d, "promised_due")))
+	}
+	if dataBool(d, "deemed") {
+		out = append(out, web.T(ctx, "cases.flag.deemed_accepted"))
+	}
+	return out
+}
+
+// suspendLabel names a suspension kind: a statutory one from the catalogue of messages, an item's
+// own special step by its name.
+func suspendLabel(r *http.Request, kind string) string {
+	if slices.Contains(suspensionKinds, kind) {
+		return web.T(r.Context(), "cases.suspend_kind."+kind)
+	}
+	return kind
+}
+
+func (p *pages) casePage(w http.ResponseWriter, r *http.Request) {
+	p.renderCase(w, r, r.PathValue("id"), http.StatusOK, nil)
+}
+
+// renderCase shows the staff case page, with the outcome of a refused form when err is set.
+func (p *pages) renderCase(w http.ResponseWriter, r *http.Request, id string, status int, err error) {
+	ctx := r.Context()
+	v, _ := auth.FromContext(ctx)
+	c, gerr := p.s.Get(ctx, id)
+	if gerr != nil {
+		web.Error(w, r, gerr)
+		return
+	}
+	view, gerr := p.caseData(r, c, true)
+	if gerr != nil {
+		web.Error(w, r, gerr)
+		return
+	}
+	view.fromQuery(r)
+	if err != nil && !view.fail(r, err) {
+		web.Error(w, r, err)
+		return
+	}
+	if errs.As(err).Key == "cases.version.stale" {
+		view.Message = web.T(ctx, "cases.page.stale", "no", c.No)
+	}
+	tasks, terr := p.s.Tasks(ctx, c.ID)
+	if terr != nil {
+		web.Error(w, r, terr)
+		return
+	}
+	n := p.names(r)
+	for _, t := range tasks {
+		view.Tasks = append(view.Tasks, taskRow{Task: t, AssigneeName: n.User(t.Assignee), ClosedByName: n.User(t.ClosedBy),
+			CoveringName: n.User(t.CoveringFor)})
+	}
+	view.Acts = staffActionsFor(v, c, view.Item, tasks, p.s.today())
+	for i, st := range reviewSteps(view.Item) {
+		if i < c.Step {
+			view.Steps = append(view.Steps, stepChoice{Index: i, Num: i + 1, Name: st.Name})
+		}
+	}
+	view.Suspend = slices.Clone(suspensionKinds)
+	for _, sp := range view.Item.SpecialSteps {
+		if !sp.CountsInLimit {
+			view.Suspend = append(view.Suspend, sp.Name)
+		}
+	}
+	view.Terminate = TerminateCodes
+	p.staff.RenderStatus(w, r, status, "case.html", view)
+}
+
+// staffAction is a form of the staff case page: its path, who may post it, and how it is read
+// and carried out.
+type staffAction struct {
+	path   string
+	policy auth.Policy
+	done   string
+	run    func(p *pages, r *http.Request, id string, version int64) (Case, error)
+}
+
+var staffActions = []staffAction{
+	{"receive", pageClerk, "received", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Receive(r.Context(), id, v, ReceiveInput{WindowID: r.PostFormValue("window_id")})
+	}},
+	{"precheck", pageClerk, "checked", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		in := PrecheckInput{Pass: r.PostFormValue("pass") == "1", Note: r.PostFormValue("note")}
+		if !in.Pass {
+			in.Defects = defectsOf(r)
+		}
+		return p.s.Precheck(r.Context(), id, v, in)
+	}},
+	{"accept", pageClerk, "accepted", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Accept(r.Context(), id, v, AcceptInput{Note: r.PostFormValue("note")})
+	}},
+	{"accept-pending", pageClerk, "accepted_pending", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		wd, _ := strconv.Atoi(r.PostFormValue("supply_wd"))
+		return p.s.AcceptPending(r.Context(), id, v, AcceptPendingInput{Materials: r.PostForm["materials"],
+			PromiseText: r.PostFormValue("promise_text"), SupplyWD: wd})
+	}},
+	{"correction", pageClerk, "correction", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.RequestCorrection(r.Context(), id, v, CorrectionInput{Defects: defectsOf(r), Note: r.PostFormValue("note")})
+	}},
+	{"resubmit", pageClerk, "resubmitted", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Resubmit(r.Context(), id, v, ResubmitInput{Note: r.PostFormValue("note")})
+	}},
+	{"reject", auth.Staff(auth.Clerk, auth.Chief), "rejected", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Reject(r.Context(), id, v, RejectInput{Reasons: lines(r.PostFormValue("reasons")),
+			Remedy: r.PostFormValue("remedy"), OutsidePowers: r.PostFormValue("outside_powers") == "1",
+			CompetentBody: r.PostFormValue("competent_body")})
+	}},
+	{"claim", pageDeciders, "claimed", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Claim(r.Context(), id, v, r.PostFormValue("task_id"))
+	}},
+	{"advance", pageDeciders, "advanced", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Advance(r.Context(), id, v, AdvanceInput{TaskID: r.PostFormValue("task_id"),
+			Outcome: r.PostFormValue("outcome"), Opinion: r.PostFormValue("opinion")})
+	}},
+	{"inspection", pageDeciders, "inspection", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.RequestInspection(r.Context(), id, v, InspectionInput{Note: r.PostFormValue("note")})
+	}},
+	{"return", pageDeciders, "returned", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		step, err := strconv.Atoi(r.PostFormValue("step"))
+		if err != nil {
+			return Case{}, errs.InvalidInput("cases.return.step").OnField("step")
+		}
+		return p.s.ReturnTo(r.Context(), id, v, ReturnInput{Step: step, Reason: r.PostFormValue("reason")})
+	}},
+	{"suspend", auth.Staff(auth.Chief), "suspended", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		wd, _ := strconv.Atoi(r.PostFormValue("expected_wd"))
+		return p.s.Suspend(r.Context(), id, v, SuspendInput{Kind: r.PostFormValue("kind"), Basis: r.PostFormValue("basis"),
+			Reason: r.PostFormValue("reason"), ExpectedWD: wd})
+	}},
+	{"resume", auth.Staff(auth.Reviewer, auth.Chief), "resumed", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Resume(r.Context(), id, v, ResumeInput{Result: r.PostFormValue("result")})
+	}},
+	{"extend", auth.Staff(auth.Head), "extended", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Extend(r.Context(), id, v, ExtendInput{Reason: r.PostFormValue("reason")})
+	}},
+	{"decide", auth.Staff(auth.Signer), "decided", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		in := DecideInput{Outcome: Outcome(r.PostFormValue("outcome")), Opinion: r.PostFormValue("opinion")}
+		if in.Outcome == OutcomeDeny {
+			in.Reasons, in.Remedy = lines(r.PostFormValue("reasons")), r.PostFormValue("remedy")
+		}
+		return p.s.Decide(r.Context(), id, v, in)
+	}},
+	{"conclude", auth.Staff(auth.Signer, auth.Clerk), "concluded", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Conclude(r.Context(), id, v, ConcludeInput{Note: r.PostFormValue("note")})
+	}},
+	{"deliver", pageClerk, "delivered", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Deliver(r.Context(), id, v, DeliverInput{Method: r.PostFormValue("method"), Note: r.PostFormValue("note")})
+	}},
+	{"terminate", auth.Staff(auth.Chief), "terminated", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.Terminate(r.Context(), id, v, TerminateInput{Code: r.PostFormValue("code"), Reason: r.PostFormValue("reason"),
+			Remedy: r.PostFormValue("remedy")})
+	}},
+}
+
+// defectsOf reads the defects of a correction notice or a pre-check return: for each material
+// or field ticked, the problem written beside it.
+func defectsOf(r *http.Request) []Defect {
+	var out []Defect
+	for _, code := range r.PostForm["defect_material"] {
+		out = append(out, Defect{Material: code, Problem: r.PostFormValue("problem_m_" + code)})
+	}
+	for _, key := range r.PostForm["defect_field"] {
+		out = append(out, Defect{Field: key, Problem: r.PostFormValue("problem_f_" + key)})
+	}
+	return out
+}
+
+func (p *pages) act(a staffAction) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := r.ParseForm(); err != nil {
+			web.Error(w, r, errs.InvalidInput("error.bad_request"))
+			return
+		}
+		c, err := a.run(p, r, id, versionOf(r))
+		if err != nil {
+			p.renderCase(w, r, id, failStatus(err), err)
+			return
+		}
+		to := StaffBase + "/" + c.ID + "?done=" + a.done
+		if a.path == "receive" {
+			to = StaffBase + "/" + c.ID + "/receipt?done=received"
+		}
+		web.SeeOther(w, r, to)
+	}
+}
+
+// docLink is a decision document of the case.
+type docLink struct {
+	Key   string // receipt-3, acceptance-5 …
+	Kind  string
+	URL   string
+	On    string
+	Title string
+}
+
+// docsOf lists the documents the history of c has issued.
+func docsOf(c Case, evs []Event, base string) []docLink {
+	var out []docLink
+	for _, e := range evs {
+		if e.CaseID != c.ID {
+			continue
+		}
+		kind := docKindOf(e)
+		if kind == "" {
+			continue
+		}
+		key := fmt.Sprintf("%s-%d", kind, e.Seq)
+		out = append(out, docLink{Key: key, Kind: kind, URL: base + "/" + c.ID + "/docs/" + key + ".pdf",
+			On: e.At.In(web.Shanghai).Format(time.DateOnly)})
+	}
+	return out
+}
