@@ -10,6 +10,7 @@ import (
 
 	"onestamp/internal/cases"
 	"onestamp/internal/catalog"
+	"onestamp/internal/certs"
 	"onestamp/internal/demo"
 	"onestamp/internal/home"
 	"onestamp/internal/lookup"
@@ -17,6 +18,8 @@ import (
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/notify"
+	"onestamp/internal/rating"
+	"onestamp/internal/rectify"
 )
 
 // domains holds the domain services once wired.
@@ -29,6 +32,9 @@ type domains struct {
 	Catalog *catalog.Service
 	Blobs   *blob.Store
 	Cases   *cases.Service
+	Certs   *certs.Service
+	Rating  *rating.Service
+	Rectify *rectify.Service
 }
 
 // wire builds the domain services and registers their routes and event handlers. The order
@@ -73,6 +79,18 @@ func (m *Main) wire(ctx context.Context) error {
 		Account:  m.Auth.ApplicantAccount,
 	})
 	m.Cases.RegisterHandlers(m.Outbox, m.Notify)
+	m.Certs = certs.New(certs.Deps{DB: m.DB, Audit: m.Audit, Cipher: m.Cipher, Cases: certCases{m.Cases},
+		Materials: certMaterials{m.Cases}, Issuers: certIssuers{m.Org.Directory()}, Identities: certIdentities{m.Auth},
+		BaseURL: m.Cfg.BaseURL, Now: m.Now})
+	m.Certs.Subscribe(m.Outbox)
+	m.Rating = rating.New(rating.Deps{DB: m.DB, Audit: m.Audit, Cipher: m.Cipher, Notifier: m.Notify,
+		Cases: ratingCases{c: m.Cases, dir: m.Org.Directory()}, Calendar: m.Calendar.Get, Now: m.Now, Blobs: m.Blobs},
+		rating.Options{PerStage: m.Cfg.RatingPerStage, RemindWD: m.Cfg.RatingRemindWD, DefaultAfterDays: m.Cfg.RatingDefaultAfterDays,
+			DefaultLevel: rating.Level(m.Cfg.RatingDefaultLevel), BaseURL: m.Cfg.BaseURL, PushURL: m.Cfg.RatingPushURL})
+	m.Rating.RegisterHandlers(m.Outbox)
+	m.Rectify = rectify.New(rectify.Deps{DB: m.DB, Audit: m.Audit, Notifier: m.Notify, Calendar: m.Calendar.Get,
+		Now: m.Now, Blobs: m.Blobs}, rectify.Options{LimitWD: map[rectify.SourceKind]int{rectify.SourceRating: m.Cfg.RectifyWD}})
+	m.Rectify.RegisterHandlers(m.Outbox)
 
 	steps := []func() error{
 		func() error {
@@ -84,6 +102,9 @@ func (m *Main) wire(ctx context.Context) error {
 		func() error { return org.Register(m.Guard, m.Org, home.StaffFrame) },
 		func() error { return catalog.Register(m.Guard, m.Catalog) },
 		func() error { return cases.Register(m.Guard, m.Cases) },
+		func() error { return certs.Register(m.Guard, m.Certs) },
+		func() error { return rating.Register(m.Guard, m.Rating) },
+		func() error { return rectify.Register(m.Guard, m.Rectify) },
 		func() error {
 			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
 		},
@@ -152,6 +173,14 @@ func (m *Main) startJobs(ctx context.Context, wg *sync.WaitGroup) {
 	every("auth.sweep", 10*time.Minute, m.Auth.Sweep)
 	every("cases.sweep", 15*time.Minute, func(ctx context.Context) error {
 		_, err := m.Cases.Sweep(ctx)
+		return err
+	})
+	every("rating.sweep", time.Hour, func(ctx context.Context) error {
+		_, err := m.Rating.Sweep(ctx)
+		return err
+	})
+	every("rectify.escalate", time.Hour, func(ctx context.Context) error {
+		_, err := m.Rectify.RunEscalations(ctx)
 		return err
 	})
 }

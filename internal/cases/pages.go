@@ -199,7 +199,7 @@ func newBase() pageBase { return pageBase{CSS: cssURL, Errors: map[string]string
 // done messages: what a redirect after a successful post tells the person (?done=key).
 var doneKeys = []string{"received", "accepted", "accepted_pending", "correction", "rejected", "claimed", "advanced",
 	"inspection", "returned", "suspended", "resumed", "extended", "decided", "concluded", "delivered", "terminated",
-	"uploaded", "checked", "opened", "submitted", "withdrawn", "resubmitted", "form_saved", "supplied"}
+	"uploaded", "checked", "cert", "opened", "submitted", "withdrawn", "resubmitted", "form_saved", "supplied"}
 
 func (b *pageBase) fromQuery(r *http.Request) {
 	if d := r.URL.Query().Get("done"); slices.Contains(doneKeys, d) {

@@ -9,6 +9,7 @@ import (
 
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/ident"
 	"onestamp/internal/platform/web"
 	"onestamp/internal/platform/workday"
 )
@@ -211,7 +212,11 @@ func (p *pages) caseData(r *http.Request, c Case, staff bool) (caseView, error) 
 		}
 		view.Item, view.HasItem = it, true
 		for _, f := range it.Fields {
-			view.Fields = append(view.Fields, fieldRow{Key: f.Key, Label: f.Label, Value: c.Form[f.Key], Required: f.Required, Type: f.Type})
+			v := c.Form[f.Key]
+			if staff {
+				v = maskField(f, v, c.Applicant.Type)
+			}
+			view.Fields = append(view.Fields, fieldRow{Key: f.Key, Label: f.Label, Value: v, Required: f.Required, Type: f.Type})
 		}
 		view.Promise = it.PromiseAllowed
 	}
@@ -263,6 +268,29 @@ func (p *pages) caseData(r *http.Request, c Case, staff bool) (caseView, error) 
 	}
 	return view, nil
 }
+
+// maskField masks the personal identifiers a form may repeat (the applicant's ID number, a
+// person's name, a mobile), as the workbench shows every personal identifier (DESIGN §4).
+func maskField(f Field, v, subject string) string {
+	if v == "" {
+		return v
+	}
+	switch {
+	case f.Type == "id_number":
+		if r := ident.CheckIDCard(v, time.Now()); r.Valid {
+			return ident.MaskIDCard(r.Normalized)
+		}
+		return v // a credit code is public
+	case f.Type == "phone":
+		return ident.MaskMobile(v)
+	case subject == SubjectPerson && slices.Contains(personNameFields, f.Key):
+		return ident.MaskName(v)
+	}
+	return v
+}
+
+// personNameFields are the form fields that hold a natural person's name.
+var personNameFields = []string{"name", "applicant_name", "contact", "legal_rep", "agent_name"}
 
 // publicActions are the events the applicant's timeline shows (uploads, claims and internal
 // opinions are staff matters).
@@ -400,6 +428,12 @@ type staffAction struct {
 var staffActions = []staffAction{
 	{"receive", pageClerk, "received", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
 		return p.s.Receive(r.Context(), id, v, ReceiveInput{WindowID: r.PostFormValue("window_id")})
+	}},
+	{"cert", auth.Staff(auth.Clerk, auth.Reviewer, auth.Chief), "cert", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		if _, err := p.s.SatisfyWithCert(r.Context(), id, r.PostFormValue("material"), r.PostFormValue("cert_ref")); err != nil {
+			return Case{}, err
+		}
+		return p.s.Get(r.Context(), id)
 	}},
 	{"precheck", pageClerk, "checked", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
 		in := PrecheckInput{Pass: r.PostFormValue("pass") == "1", Note: r.PostFormValue("note")}

@@ -123,13 +123,30 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 	staff := a.kind == auth.KindStaff
 	sq = &queueSQL{from: "cases c", order: "c.next_due, c.id"}
 	byDue = true
+	// With an item or window filter, that filter's index must drive the query: the queue's own
+	// conditions are written so that no index can serve them (text || '', number + 0, a trick
+	// both engines honour), or a planner — PostgreSQL's generic plan above all — combines two
+	// indexes in a bitmap and sorts everything they match.
+	filtered := q.ItemID != "" || q.WindowID != ""
+	text := func(col string) string {
+		if filtered {
+			return "(" + col + " || '')"
+		}
+		return col
+	}
+	num := func(col string) string {
+		if filtered {
+			return "(" + col + " + 0)"
+		}
+		return col
+	}
 	switch q.Queue {
 	case QueueTodo:
 		if !staff && a.kind != auth.KindApplicant {
 			return nil, false, errs.ForbiddenErr()
 		}
 		sq.add("c.todo_role <> ''")
-		sq.add("c.todo_role = $1", string(a.role))
+		sq.add(text("c.todo_role")+" = $1", string(a.role))
 		users := []any{"", a.id}
 		if a.v != nil {
 			for _, u := range a.v.CoveringFor {
@@ -137,7 +154,7 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 			}
 		}
 		sq.add("c.todo_user IN ("+placeholders(len(users), 1)+")", users...)
-		sq.scope(a.scope, "c.todo_region", "c.todo_unit", "c.owner_id")
+		sq.scope(a.scope, text("c.todo_region"), text("c.todo_unit"), "c.owner_id")
 	case QueueWarning, QueueOverdue:
 		if !staff {
 			return nil, false, errs.ForbiddenErr()
@@ -147,8 +164,8 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 			lvl = workday.LevelRed
 		}
 		sq.add("c.level > 0")
-		sq.add("c.level = $1", int(lvl))
-		sq.scope(a.scope, "c.todo_region", "c.todo_unit", "")
+		sq.add(num("c.level")+" = $1", int(lvl))
+		sq.scope(a.scope, text("c.todo_region"), text("c.todo_unit"), "")
 	case QueueSuspended, QueueCorrection:
 		if !staff {
 			return nil, false, errs.ForbiddenErr()
@@ -157,8 +174,9 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		if q.Queue == QueueCorrection {
 			st = StCorrection
 		}
-		sq.add("c.state = $1", int(st))
-		sq.scope(a.scope, "c.todo_region", "c.todo_unit", "")
+		sq.add("c.state < 92")
+		sq.add(num("c.state")+" = $1", int(st))
+		sq.scope(a.scope, text("c.todo_region"), text("c.todo_unit"), "")
 	case QueueDone:
 		if !staff {
 			return nil, false, errs.ForbiddenErr()

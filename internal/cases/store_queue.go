@@ -351,8 +351,8 @@ func (st store) marks(n, from int) string {
 func (st store) dueBefore(ctx context.Context, q db.Q, states []State, day workday.Date) ([]string, error) {
 	var ids []string
 	for _, s := range states {
-		part, err := st.ids(ctx, q, `SELECT id FROM cases WHERE state = $1 AND next_due < $2 AND accepted_on IS NULL
-			ORDER BY next_due, id`, int(s), day.String())
+		part, err := st.ids(ctx, q, `SELECT id FROM cases WHERE state < 92 AND state = $1 AND next_due < $2
+			AND accepted_on IS NULL ORDER BY next_due, id`, int(s), day.String())
 		if err != nil {
 			return nil, err
 		}
@@ -365,8 +365,8 @@ func (st store) dueBefore(ctx context.Context, q db.Q, states []State, day workd
 func (st store) overdueCandidates(ctx context.Context, q db.Q, day workday.Date) ([]string, error) {
 	var ids []string
 	for _, s := range []State{StAccepted, StInReview} {
-		part, err := st.ids(ctx, q, `SELECT id FROM cases WHERE state = $1 AND next_due < $2 AND overdue_at = 0
-			ORDER BY next_due, id`, int(s), day.String())
+		part, err := st.ids(ctx, q, `SELECT id FROM cases WHERE state < 92 AND state = $1 AND next_due < $2
+			AND overdue_at = 0 ORDER BY next_due, id`, int(s), day.String())
 		if err != nil {
 			return nil, err
 		}
