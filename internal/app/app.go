@@ -61,7 +61,10 @@ type Options struct {
 // domain. It fails with a message naming what is wrong and leaves nothing running.
 func New(ctx context.Context, cfg config.Config, opt Options) (_ *Main, err error) {
 	m := &Main{Cfg: cfg, Log: opt.Logger, Now: opt.Now}
-	m.demoCases = opt.DemoCases
+	m.demoCases = cfg.DemoCases
+	if opt.DemoCases > 0 {
+		m.demoCases = opt.DemoCases
+	}
 	if m.Log == nil {
 		m.Log = NewLogger(cfg, os.Stderr)
 	}

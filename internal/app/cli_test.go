@@ -83,7 +83,7 @@ func TestServeFailsLoudly(t *testing.T) {
 
 func TestBackupRestoreAndAuditVerify(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"ONESTAMP_DATA_DIR": filepath.Join(dir, "data")}
+	env := map[string]string{"ONESTAMP_DATA_DIR": filepath.Join(dir, "data"), "ONESTAMP_DEMO_CASES": "200"}
 	if code, out, errs := run(t, env, "demo"); code != 0 || !strings.Contains(out, "admin") {
 		t.Fatalf("demo: %d %q %q", code, out, errs)
 	}

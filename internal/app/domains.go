@@ -194,7 +194,8 @@ func (m *Main) LoadDemo(ctx context.Context, out io.Writer) error {
 				return catalogUnit(u), ok
 			}))
 		}},
-		demo.Step{Name: "cases", Run: m.casesDemo})
+		demo.Step{Name: "cases", Run: m.casesDemo},
+		demo.Step{Name: "ratings", Run: m.ratingsDemo})
 	if err != nil {
 		return err
 	}

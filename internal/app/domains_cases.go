@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"onestamp/internal/cases"
 	"onestamp/internal/catalog"
@@ -9,6 +10,8 @@ import (
 	"onestamp/internal/org"
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/workday"
+	"onestamp/internal/rating"
+	"onestamp/internal/rectify"
 )
 
 // caseItemChoices offers the items a case may be started for: the guide search for a query,
@@ -72,4 +75,38 @@ func (m *Main) casesDemo(ctx context.Context, env *demo.Env) error {
 		}
 	}
 	return m.Cases.DemoStep(ctx, de)
+}
+
+// ratingsDemo rates the demo year's concluded cases (about 99% good), lets the bad ratings open
+// rectification items, and moves those through every state of the ledger.
+func (m *Main) ratingsDemo(ctx context.Context, env *demo.Env) error {
+	today := workday.DateOf(m.Now())
+	ids, err := m.Cases.ConcludedIDs(ctx, today.AddDays(-366), today, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := rating.DemoStep(ctx, m.Rating, rating.DemoDeps{CaseIDs: ids, Seed: 1}); err != nil {
+		return fmt.Errorf("ratings: %w", err)
+	}
+	if err := m.drainOutbox(ctx); err != nil {
+		return err
+	}
+	if _, err := rectify.DemoStep(ctx, m.Rectify, rectify.DemoDeps{Seed: 1, SupervisorRegion: demo.City}); err != nil {
+		return fmt.Errorf("rectifications: %w", err)
+	}
+	return m.drainOutbox(ctx)
+}
+
+// drainOutbox delivers every due event now (the demo's events, before the server starts).
+func (m *Main) drainOutbox(ctx context.Context) error {
+	for i := 0; i < 10000; i++ {
+		n, err := m.Outbox.RunOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("outbox: still busy after 10,000 rounds")
 }

@@ -220,9 +220,9 @@ func baselineOf(cur Spec) Spec {
 	return b
 }
 
-var certValidity = map[string]string{"C-FB": "5年", "C-FP": "5年", "C-DR": "5年", "C-MD": "5年", "C-PH": "4年",
-	"C-RT": "4年", "C-HR": "长期", "C-LD": "3年", "C-PE": "5年", "C-EP": "5年", "C-WA": "5年", "C-EN": "长期",
-	"C-TA": "长期", "C-HZ": "3年", "C-FW": "1年", "C-BL": "长期", "C-RE": "长期"}
+var certValidity = map[string]string{"SPJY": "5年", "C-FP": "5年", "YPJY": "5年", "C-MD": "5年", "GGWS": "4年",
+	"DLYS": "4年", "C-HR": "长期", "C-LD": "3年", "C-PE": "5年", "C-EP": "5年", "C-WA": "5年", "C-EN": "长期",
+	"C-TA": "长期", "C-HZ": "3年", "C-FW": "1年", "YYZZ": "长期", "C-RE": "长期"}
 
 // spec builds a row's current spec.
 func (g *demoGen) spec(row demoRow, fl map[string]string, dept, holder Unit) Spec {

@@ -82,8 +82,8 @@ func newFixture(t testing.TB, d *db.DB) *fixture {
 	f := &fixture{d: d, units: byKey, now: time.Date(2026, 3, 2, 10, 0, 0, 0, workday.Shanghai)}
 	f.s = catalog.New(catalog.Deps{DB: d, Audit: audit.New(d), Units: all, Logger: slog.New(slog.DiscardHandler)})
 	f.s.SetClock(func() time.Time { return f.now })
-	for _, c := range []catalog.CertType{{Code: "C-ID", Name: "居民身份证"}, {Code: "C-BL", Name: "营业执照"},
-		{Code: "C-FB", Name: "食品经营许可证"}} {
+	for _, c := range []catalog.CertType{{Code: "C-ID", Name: "居民身份证"}, {Code: "YYZZ", Name: "营业执照"},
+		{Code: "SPJY", Name: "食品经营许可证"}} {
 		if _, err := f.s.SaveCertType(as(cityAdmin), c); err != nil {
 			t.Fatal(err)
 		}

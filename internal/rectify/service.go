@@ -188,11 +188,11 @@ func member(v *auth.Viewer, it *item) bool {
 	return v.IsStaff() && slices.Contains(workRoles, v.Role) && v.UnitID != "" && v.UnitID == it.UnitID
 }
 
-// supervisor reports whether v may verify and close the item: a supervisor of its jurisdiction who
-// is neither its owner nor of its organisation (DOMAIN §8.3).
+// supervisor reports whether v may verify and close the item: a supervisor of its jurisdiction
+// who is not its owner (DOMAIN §8.3). The supervision section (督查) usually sits inside the
+// bureau whose window is rated, so the rule is about the person, not the organisation.
 func supervisor(v *auth.Viewer, it *item) bool {
-	return v.Role == auth.Supervisor && v.Scope().Allows(it.RegionCode, it.UnitID, "") &&
-		v.ID != it.OwnerID && v.UnitID != it.UnitID
+	return v.Role == auth.Supervisor && v.Scope().Allows(it.RegionCode, it.UnitID, "") && v.ID != it.OwnerID
 }
 
 func (s *Service) record(ctx context.Context, tx *sql.Tx, v *auth.Viewer, action, subject string, detail map[string]any) error {

@@ -383,7 +383,7 @@ func (s *Service) Reopen(ctx context.Context, id string, version int, reason str
 		return Rectification{}, errs.InvalidInput("rectify.note.required").OnField("note")
 	}
 	return s.change(ctx, id, version, "reopen", func(_ *sql.Tx, v *auth.Viewer, it *item) (Event, error) {
-		if v.Role != auth.Supervisor || !v.Scope().Allows(it.RegionCode, it.UnitID, "") || v.UnitID == it.UnitID {
+		if !supervisor(v, it) {
 			return Event{}, errs.ForbiddenErr()
 		}
 		if it.State != StateClosed && it.State != StateVerified && it.State != StateSubmitted {

@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel    string        // debug | info | warn | error
 	Dev         bool          // development mode: SMS shown to admins, verbose errors in logs
 	Demo        bool          // load the demo city into an empty database at start-up
+	DemoCases   int           // size of the demo year of cases
 	ShutdownMax time.Duration // how long in-flight requests may finish on shutdown
 
 	SessionIdle     time.Duration // 等保: idle session timeout
@@ -102,6 +103,7 @@ func Settings() []Setting {
 		{"log-level", "ONESTAMP_LOG_LEVEL", "info", "log level: debug, info, warn, error", str(func(c *Config) *string { return &c.LogLevel })},
 		{"dev", "ONESTAMP_DEV", "false", "development mode (SMS readable by admins on a page)", boolean(func(c *Config) *bool { return &c.Dev })},
 		{"demo", "ONESTAMP_DEMO", "false", "load the demo city into an empty database at start-up", boolean(func(c *Config) *bool { return &c.Demo })},
+		{"demo-cases", "ONESTAMP_DEMO_CASES", "30000", "how many cases the demo year holds", num(func(c *Config) *int { return &c.DemoCases })},
 		{"shutdown-max", "ONESTAMP_SHUTDOWN_MAX", "20s", "how long in-flight requests may finish on shutdown", dur(func(c *Config) *time.Duration { return &c.ShutdownMax })},
 		{"session-idle", "ONESTAMP_SESSION_IDLE", "30m", "idle session timeout (等保 level 3)", dur(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{"session-absolute", "ONESTAMP_SESSION_ABSOLUTE", "12h", "absolute session lifetime", dur(func(c *Config) *time.Duration { return &c.SessionAbsolute })},

@@ -296,7 +296,14 @@ func (x *Dispatcher) fanOut(ctx context.Context, tx *sql.Tx, hs map[string]map[s
 		ids = append(ids, e.id)
 		for _, h := range hs[e.topic] {
 			n := len(args)
-			args = append(args, e.id, h.name, e.topic, "pending", 0, e.notBefore, 0, "", "", ms, ms)
+			// An event for "now" is due now by the dispatcher's clock too: Emit stamps the wall
+			// clock, and an application running on another clock (a test's, a replay's) must
+			// still see its immediate events at once. Scheduled events keep their time.
+			due := e.notBefore
+			if due <= e.create && ms < due {
+				due = ms
+			}
+			args = append(args, e.id, h.name, e.topic, "pending", 0, due, 0, "", "", ms, ms)
 			ph := make([]string, cols)
 			for i := range ph {
 				ph[i] = "$" + strconv.Itoa(n+i+1)

@@ -551,3 +551,26 @@ func pgURL(t testing.TB, d *db.DB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// TestImmediateEventsFollowTheDispatcherClock: an application whose clock is behind the wall
+// clock (a test's fixed date) still gets its immediate events delivered at once.
+func TestImmediateEventsFollowTheDispatcherClock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		past := time.Date(2025, 9, 26, 10, 0, 0, 0, time.UTC)
+		x := New(d, Options{Now: func() time.Time { return past }})
+		got := 0
+		x.Handle("t.now", "h", func(ctx context.Context, e Event) error { got++; return nil })
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { _, err := Emit(ctx, tx, "t.now", "k", map[string]int{"a": 1}); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := x.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got != 1 {
+			t.Fatalf("delivered %d times, want 1", got)
+		}
+	})
+}
