@@ -73,23 +73,35 @@ type Me struct {
 	Name       string   `json:"name"`
 	Username   string   `json:"username,omitempty"`
 	Roles      []string `json:"roles"`
-	ActiveRole string   `json:"active_role"`
+	ActiveRole string   `json:"role"`
 	UnitID     string   `json:"unit_id,omitempty"`
 	RegionCode string   `json:"region_code,omitempty"`
 }
 
+// meEnvelope is how the API answers "who am I".
+type meEnvelope struct {
+	Viewer *Me `json:"viewer"`
+}
+
+func (c *Client) me(ctx context.Context, method, path string, in any) (*Me, error) {
+	var env meEnvelope
+	if err := c.Do(ctx, method, path, in, &env); err != nil {
+		return nil, err
+	}
+	if env.Viewer == nil {
+		return nil, fmt.Errorf("onestamp: %s %s: no viewer in the answer", method, path)
+	}
+	return env.Viewer, nil
+}
+
 // Login signs a staff member in by username and password (and TOTP code when enrolled).
 func (c *Client) Login(ctx context.Context, username, password string) (*Me, error) {
-	var me Me
-	err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &me)
-	return &me, err
+	return c.me(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password})
 }
 
 // LoginApplicant signs an applicant in by ID number, credit code or mobile, and password.
 func (c *Client) LoginApplicant(ctx context.Context, identifier, password string) (*Me, error) {
-	var me Me
-	err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"identifier": identifier, "password": password}, &me)
-	return &me, err
+	return c.me(ctx, "POST", "/api/v1/auth/login", map[string]string{"identifier": identifier, "password": password})
 }
 
 // Logout ends the session.
@@ -99,16 +111,12 @@ func (c *Client) Logout(ctx context.Context) error {
 
 // SwitchRole makes role the active role of the session.
 func (c *Client) SwitchRole(ctx context.Context, role string) (*Me, error) {
-	var me Me
-	err := c.Do(ctx, "POST", "/api/v1/auth/role", map[string]string{"role": role}, &me)
-	return &me, err
+	return c.me(ctx, "POST", "/api/v1/auth/role", map[string]string{"role": role})
 }
 
 // Me returns the signed-in person.
 func (c *Client) Me(ctx context.Context) (*Me, error) {
-	var me Me
-	err := c.Do(ctx, "GET", "/api/v1/auth/me", nil, &me)
-	return &me, err
+	return c.me(ctx, "GET", "/api/v1/auth/me", nil)
 }
 
 // Do sends one JSON request: in (nil for none) as the body, the answer decoded into out (nil to

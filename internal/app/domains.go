@@ -18,6 +18,7 @@ import (
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/notify"
+	"onestamp/internal/platform/workday"
 	"onestamp/internal/rating"
 	"onestamp/internal/rectify"
 )
@@ -106,7 +107,8 @@ func (m *Main) wire(ctx context.Context) error {
 		func() error { return rating.Register(m.Guard, m.Rating) },
 		func() error { return rectify.Register(m.Guard, m.Rectify) },
 		func() error {
-			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now})
+			return lookup.Register(m.Guard, lookup.Deps{Calendar: m.Calendar.Get, Now: m.Now,
+				Admin: &lookup.CalendarAdmin{DB: m.DB, Store: m.Calendar.store, Audit: m.Audit, Changed: m.calendarChanged}})
 		},
 	}
 	for _, s := range steps {
@@ -134,6 +136,15 @@ func (m *Main) bureauName(ctx context.Context) string {
 
 func catalogUnit(u org.Unit) catalog.Unit {
 	return catalog.Unit{ID: u.ID, Code: u.Code, Name: u.Name, NameEN: u.NameEN, Kind: string(u.Kind), RegionCode: u.RegionCode, Active: u.Active}
+}
+
+// calendarChanged rebuilds the live calendar after a year was loaded and recomputes every open
+// deadline on it (DOMAIN §2: any load recomputes every open due date).
+func (m *Main) calendarChanged(ctx context.Context) (any, error) {
+	if err := m.Calendar.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return m.Cases.RecomputeAll(ctx)
 }
 
 // unitChoices lists the active units an administrator may assign staff and tokens to: those of
@@ -174,6 +185,20 @@ func (m *Main) startJobs(ctx context.Context, wg *sync.WaitGroup) {
 	every("cases.sweep", 15*time.Minute, func(ctx context.Context) error {
 		_, err := m.Cases.Sweep(ctx)
 		return err
+	})
+	// Remaining working days and warning levels move with the date even when nothing happens to a
+	// case: recompute them once the business day changes.
+	var lastDay workday.Date
+	every("cases.recompute", 10*time.Minute, func(ctx context.Context) error {
+		today := workday.DateOf(m.Now())
+		if today == lastDay {
+			return nil
+		}
+		if _, err := m.Cases.RecomputeAll(ctx); err != nil {
+			return err
+		}
+		lastDay = today
+		return nil
 	})
 	every("rating.sweep", time.Hour, func(ctx context.Context) error {
 		_, err := m.Rating.Sweep(ctx)

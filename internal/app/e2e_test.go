@@ -72,3 +72,74 @@ func TestPublicEndpointsEndToEnd(t *testing.T) {
 }
 
 func statusOf(err error) int { return client.StatusOf(err) }
+
+// TestClientKnowsWhoIsSignedIn: the client's login, me and role switch report the person.
+func TestClientKnowsWhoIsSignedIn(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	c := a.Client()
+	me, err := c.Login(ctx, "chief", apptest.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.Name != "吴建国" || len(me.Roles) != 2 {
+		t.Fatalf("login answered %+v", me)
+	}
+	me, err = c.SwitchRole(ctx, "chief")
+	if err != nil || me.ActiveRole != "chief" {
+		t.Fatalf("switch role: %+v %v", me, err)
+	}
+	if me, err = c.Me(ctx); err != nil || me.ActiveRole != "chief" || me.Username != "chief" {
+		t.Fatalf("me: %+v %v", me, err)
+	}
+}
+
+// TestLoadingANewCalendarYear: an administrator loads 2028 when it is published; deadlines in
+// 2028 then compute, open cases are recomputed, and nobody else may load a year.
+func TestLoadingANewCalendarYear(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	anon := a.Client()
+	q := "/api/v1/workdays/add" + client.Query("from", "2028-09-29", "days", "3")
+	if err := anon.Do(ctx, "GET", q, nil, nil); statusOf(err) != 400 {
+		t.Fatalf("2028 before loading: want 400, got %v", err)
+	}
+	year := map[string]any{"year": 2028, "source_doc": "国办发明电〔2027〕9号", "published_on": "2027-11-10",
+		"holidays": []any{map[string]string{"from": "2028-01-01", "to": "2028-01-03", "name": "元旦"},
+			map[string]string{"from": "2028-01-25", "to": "2028-02-01", "name": "春节"},
+			map[string]string{"from": "2028-04-04", "to": "2028-04-06", "name": "清明节"},
+			map[string]string{"from": "2028-05-01", "to": "2028-05-05", "name": "劳动节"},
+			map[string]string{"from": "2028-05-28", "to": "2028-05-30", "name": "端午节"},
+			map[string]string{"from": "2028-10-01", "to": "2028-10-07", "name": "国庆节"}},
+		"makeup_days": []any{"2028-01-22", "2028-02-12", "2028-04-29", "2028-09-30", "2028-10-08"}}
+	clerk := a.Staff(t, "clerk")
+	if err := clerk.Do(ctx, "POST", "/api/v1/calendar/years", year, nil); statusOf(err) != 403 {
+		t.Fatalf("a clerk loading a year: want 403, got %v", err)
+	}
+	admin := a.Staff(t, "admin")
+	var res struct {
+		Year       int              `json:"year"`
+		Recomputed map[string]any   `json:"recomputed"`
+		Warnings   []map[string]any `json:"warnings"`
+	}
+	if err := admin.Do(ctx, "POST", "/api/v1/calendar/years", year, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Year != 2028 || res.Recomputed == nil {
+		t.Fatalf("load answered %+v", res)
+	}
+	var add struct {
+		Due string `json:"due"`
+	}
+	if err := anon.Do(ctx, "GET", q, nil, &add); err != nil {
+		t.Fatal(err)
+	}
+	// From Fri 2028-09-29: Sat 09-30 is a make-up day (1), 10-01..10-07 are holidays, Sun 10-08 is
+	// a make-up day (2), Mon 10-09 (3).
+	if add.Due != "2028-10-09" {
+		t.Fatalf("due = %s, want 2028-10-09", add.Due)
+	}
+	if err := admin.Do(ctx, "POST", "/api/v1/calendar/years", map[string]any{"year": 2028, "bogus": 1}, nil); statusOf(err) != 400 {
+		t.Fatalf("malformed table: want 400, got %v", err)
+	}
+}

@@ -62,6 +62,11 @@ func (s *Service) DemoStep(ctx context.Context, units DemoUnits) error {
 			return err
 		}
 		g := &demoGen{s: s, tx: tx, a: a, r: r, units: units, bureau: bureau, ids: map[string]string{}}
+		// Online applications of the bureau's items are received by the city's citizen service
+		// centre, where the clerks are.
+		if hall, ok := units.DemoUnit("city.hall"); ok {
+			g.hall = hall
+		}
 		for i, row := range demoRows {
 			if err := g.item(ctx, i, row); err != nil {
 				return fmt.Errorf("catalog demo: %s: %w %v", row.name, err, ProblemsOf(err))
@@ -93,6 +98,7 @@ type demoGen struct {
 	r      refs
 	units  DemoUnits
 	bureau Unit
+	hall   Unit              // the hall that receives the bureau's online applications
 	ids    map[string]string // item name → id
 	depts  []string
 }
@@ -224,11 +230,20 @@ var certValidity = map[string]string{"SPJY": "5年", "C-FP": "5年", "YPJY": "5�
 	"DLYS": "4年", "C-HR": "长期", "C-LD": "3年", "C-PE": "5年", "C-EP": "5年", "C-WA": "5年", "C-EN": "长期",
 	"C-TA": "长期", "C-HZ": "3年", "C-FW": "1年", "YYZZ": "长期", "C-RE": "长期"}
 
+// acceptUnit is the unit that receives an item's online applications: the city hall for the
+// bureau's items, the holder itself otherwise (a department or partner with its own window).
+func (g *demoGen) acceptUnit(holder Unit) string {
+	if holder.ID == g.bureau.ID && g.hall.ID != "" {
+		return g.hall.ID
+	}
+	return holder.ID
+}
+
 // spec builds a row's current spec.
 func (g *demoGen) spec(row demoRow, fl map[string]string, dept, holder Unit) Spec {
 	sp := Spec{Name: row.name, NameEN: row.en, Type: row.typ, PowerSource: SourceStatutory, ExerciseLevel: "city",
 		SetBasis: row.basis, ImplBasis: row.basis, CompetentDept: dept.ID,
-		ImplAgency: Agency{Name: holder.Name}, AcceptUnit: holder.ID, SupervisingDept: dept.ID,
+		ImplAgency: Agency{Name: holder.Name}, AcceptUnit: g.acceptUnit(holder), SupervisingDept: dept.ID,
 		StatutoryWD: row.stat, PromisedWD: row.prom, Kind: KindPromised, MaxVisits: 1, Online: false, OnlineDepth: 3,
 		Appointment: true, ReformMode: row.reform, Summary: demoSummaries[row.name],
 		Location:     "示范市市民服务中心综合受理窗口（示范市政务大道 1 号）",

@@ -24,6 +24,7 @@ var messages embed.FS
 type Deps struct {
 	Calendar func() *workday.Calendar // the live calendar (reloaded when an administrator loads a year)
 	Now      func() time.Time
+	Admin    *CalendarAdmin // loading years at runtime; nil: not offered
 }
 
 // AddResult is the answer of /api/v1/workdays/add.
@@ -45,6 +46,12 @@ func Register(g *auth.Guard, d Deps) error {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Admin != nil {
+		if d.Admin.Now == nil {
+			d.Admin.Now = d.Now
+		}
+		d.Admin.register(g)
 	}
 	g.API(web.Op{
 		Method: "GET", Path: "/api/v1/workdays/add", Tags: []string{"reference"},
