@@ -41,15 +41,21 @@ func TestBrowserWindowFlow(t *testing.T) {
 	b.Fill("#applicant-id", demoApplicantID)
 	b.Fill("#applicant-mobile", "13900000001")
 	// The item's own form: every required field, filled as a clerk would from the paper form.
-	fields := apptest.Eval[[]string](b, `Array.prototype.map.call(document.querySelectorAll('#intake-form input[required][name^="form."]'), function (e) { return e.id + "|" + e.type + "|" + e.name; })`)
+	fields := apptest.Eval[[]string](b, `Array.prototype.map.call(document.querySelectorAll('#intake-form input[required][name^="form."], #intake-form select[required][name^="form."]'), function (e) { return e.id + "|" + e.type + "|" + e.name; })`)
 	for _, f := range fields {
 		parts := strings.SplitN(f, "|", 3)
 		v := "示范市东湖区湖滨路8号"
 		switch {
+		case parts[1] == "select-one":
+			// Pick the first real choice, as a clerk would from the list.
+			apptest.Eval[bool](b, `(function () { var s = document.getElementById('`+parts[0]+`'); for (var i = 0; i < s.options.length; i++) { if (s.options[i].value) { s.value = s.options[i].value; return true; } } return false; })()`)
+			continue
+		case parts[1] == "date":
+			// A date input takes its value in ISO form from script; typing follows the locale.
+			apptest.Eval[bool](b, `(document.getElementById('`+parts[0]+`').value = '2026-01-01') !== ''`)
+			continue
 		case parts[1] == "tel":
 			v = "13900000001"
-		case parts[1] == "date":
-			v = "2026-01-01"
 		case strings.Contains(parts[2], "id_number") || strings.Contains(parts[2], "uscc"):
 			v = demoApplicantID
 		case strings.Contains(parts[2], "name"):

@@ -67,6 +67,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if m.Blobs, err = blob.Open(filepath.Join(m.Cfg.DataDir, "files"), blob.Limits{}); err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
+	m.Catalog.SetClock(m.Now) // versions take effect on the application's today
 	m.Cases = cases.New(m.DB, cases.Options{
 		Catalog: caseCatalog{cat: m.Catalog, dir: m.Org.Directory()}, Audit: m.Audit, Cipher: m.Cipher,
 		Blobs: m.Blobs, Identities: m.Auth, Calendar: m.Calendar.Get, Kick: m.Outbox.Kick, Now: m.Now,

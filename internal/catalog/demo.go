@@ -409,6 +409,19 @@ func demoForm(sp Spec) []FormField {
 	add("contact", "联系人", FieldText, false)
 	add("phone", "联系电话", FieldPhone, true)
 	add("address", "地址", FieldText, true)
+	// What the e-certificate the item issues prints (package certs' type fields).
+	switch sp.ResultCertType {
+	case "YYZZ":
+		add("entity_type", "类型", FieldSelect, true, "有限责任公司", "股份有限公司", "个人独资企业", "合伙企业", "农民专业合作社")
+		add("established_on", "成立日期", FieldDate, true)
+		add("scope", "经营范围", FieldText, true)
+	case "SPJY":
+		add("premises", "经营场所", FieldText, true)
+		add("format", "主体业态", FieldSelect, true, "餐饮服务经营者", "食品销售经营者", "单位食堂")
+		add("items", "经营项目", FieldText, true)
+	case "GGWS":
+		add("items", "许可项目", FieldText, true)
+	}
 	switch {
 	case slices.Contains(sp.Themes, "food"):
 		add("business_scope", "经营项目", FieldSelect, true, "预包装食品销售", "散装食品销售", "热食类食品制售",
