@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
-	"strings"
-	"unicode/utf8"
 
 	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/errs"
@@ -47,8 +44,8 @@ func openBlobs(dir string) *blob.Store {
 
 // putEvidence checks and stores an upload and returns its description.
 func (s *Service) putEvidence(ctx context.Context, u Upload) (EvidenceFile, error) {
-	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(u.Name, "\\", "/")))
-	if name == "" || name == "." || name == "/" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+	name, ok := blob.CleanName(u.Name)
+	if !ok {
 		return EvidenceFile{}, errs.InvalidInput("rating.evidence.name").OnField("evidence")
 	}
 	if len(u.Content) > MaxEvidenceSize {

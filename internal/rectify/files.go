@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
-	"strings"
-	"unicode/utf8"
 
 	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/errs"
@@ -30,8 +27,8 @@ func openBlobs(dir string) *blob.Store {
 // putEvidence checks and stores an evidence file in the platform's blob store (PDF, JPEG, PNG,
 // OFD, DOCX, XLSX, decided from the content).
 func (s *Service) putEvidence(ctx context.Context, rawName string, content []byte) (Evidence, error) {
-	name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(rawName, "\\", "/")))
-	if name == "" || name == "." || name == "/" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+	name, ok := blob.CleanName(rawName)
+	if !ok {
 		return Evidence{}, errs.InvalidInput("rectify.evidence.name").OnField("file")
 	}
 	if len(content) > MaxEvidenceSize {

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"onestamp/internal/platform/errs"
 	"onestamp/internal/platform/web"
@@ -335,3 +336,14 @@ func AddMessages() error { return web.AddMessagesFS(messageFS, "messages") }
 
 // hasPrefix is bytes.HasPrefix, named for the sniffers.
 func hasPrefix(b []byte, p string) bool { return bytes.HasPrefix(b, []byte(p)) }
+
+// CleanName returns the file name an upload should be kept under: the last element of what the
+// browser sent (Windows paths included), trimmed. ok is false for a name that is empty, longer
+// than 200 characters or not valid UTF-8.
+func CleanName(raw string) (name string, ok bool) {
+	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(raw, "\\", "/")))
+	if name == "" || name == "." || name == "/" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+		return "", false
+	}
+	return name, true
+}
