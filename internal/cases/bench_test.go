@@ -215,6 +215,12 @@ func loadedEnv(b *testing.B, engine string) *benchEnv {
 	today := workday.MustDate("2025-11-14")
 	f.clock.on(today.String())
 	bulkLoad(b, d, f.svc, benchCases(), today)
+	if mb, _ := strconv.Atoi(os.Getenv("ONESTAMP_BENCH_SQLITE_CACHE_MB")); mb > 0 && d.Engine == db.SQLite {
+		// An experiment: the page cache of the writer connection (the db package sets 32 MB).
+		if _, err := d.Write().Exec(fmt.Sprintf("PRAGMA cache_size = -%d", mb*1024)); err != nil {
+			b.Fatal(err)
+		}
+	}
 	env := &benchEnv{d: d, f: f, today: today}
 	benchDBs.Store(engine, env)
 	return env

@@ -20,8 +20,14 @@ type RecomputeStats struct {
 	Elapsed       time.Duration `json:"elapsed_ns"`
 }
 
-// recomputeBatch is the number of cases read and written per statement.
-const recomputeBatch = 500
+// RecomputeAll reads the open cases in batches of recomputeRead and writes the changed ones in
+// transactions of up to recomputeWrite rows: fewer, larger commits write each hot index page to
+// the WAL once rather than once per small batch, while a transaction stays short enough (well
+// under a second on SQLite, where writers queue) not to stall people's transitions.
+const (
+	recomputeRead  = 1000
+	recomputeWrite = 5000
+)
 
 // RecomputeAll re-derives the deadline fields of every open case (and the due dates of open
 // post-verifications) from their stored clock facts and the calendar in force: after a holiday
@@ -33,8 +39,22 @@ func (s *Service) RecomputeAll(ctx context.Context) (RecomputeStats, error) {
 	var st RecomputeStats
 	today := s.today()
 	after := ""
+	var changed, remaining []*rec
+	flush := func() error {
+		if len(changed)+len(remaining) == 0 {
+			return nil
+		}
+		n, err := s.st.writeDerived(ctx, s.d, changed, remaining)
+		if err != nil {
+			return err
+		}
+		st.Changed += n
+		st.Skipped += len(changed) + len(remaining) - n
+		changed, remaining = changed[:0], remaining[:0]
+		return nil
+	}
 	for {
-		rows, err := s.st.openForRecompute(ctx, s.d.Read, after, recomputeBatch)
+		rows, err := s.st.openForRecompute(ctx, s.d.Read, after, recomputeRead)
 		if err != nil {
 			return st, err
 		}
@@ -45,7 +65,6 @@ func (s *Service) RecomputeAll(ctx context.Context) (RecomputeStats, error) {
 		st.Cases += len(rows)
 		// Most days only the remaining working days move; that column is in no index, so those
 		// rows take a cheaper statement than rows whose dates, level or flags changed.
-		var changed, remaining []*rec
 		for _, r := range rows {
 			old := r.derived()
 			if err := s.derive(r, today); err != nil {
@@ -59,17 +78,17 @@ func (s *Service) RecomputeAll(ctx context.Context) (RecomputeStats, error) {
 				changed = append(changed, r)
 			}
 		}
-		if len(changed)+len(remaining) > 0 {
-			n, err := s.st.writeDerived(ctx, s.d, changed, remaining)
-			if err != nil {
+		if len(changed)+len(remaining) >= recomputeWrite {
+			if err := flush(); err != nil {
 				return st, err
 			}
-			st.Changed += n
-			st.Skipped += len(changed) + len(remaining) - n
 		}
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
+	}
+	if err := flush(); err != nil {
+		return st, err
 	}
 	vs, err := s.st.verifications(ctx, s.d.Read, "closed_at = 0")
 	if err != nil {
