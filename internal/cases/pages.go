@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"onestamp/internal/home"
 	"onestamp/internal/platform/auth"
@@ -84,18 +83,11 @@ type WindowChoice struct {
 	Name   string `json:"name,omitempty"`
 }
 
-var pageDepsBySvc sync.Map // *Service -> PageDeps
+// SetPageDeps gives the pages what they need from other packages. app calls it once while
+// wiring, before the server starts.
+func (s *Service) SetPageDeps(d PageDeps) { s.pages = d }
 
-// SetPageDeps gives the pages what they need from other packages. It may be called before or
-// after Register; the pages read it on every request.
-func (s *Service) SetPageDeps(d PageDeps) { pageDepsBySvc.Store(s, d) }
-
-func (s *Service) pageDeps() PageDeps {
-	if d, ok := pageDepsBySvc.Load(s); ok {
-		return d.(PageDeps)
-	}
-	return PageDeps{}
-}
+func (s *Service) pageDeps() PageDeps { return s.pages }
 
 func init() { pageHooks = append(pageHooks, registerPages) }
 

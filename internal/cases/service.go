@@ -98,6 +98,8 @@ type Service struct {
 	now      func() time.Time
 	cfg      Config
 
+	pages PageDeps // what the pages need from other packages (SetPageDeps)
+
 	items sync.Map // "itemID@version" -> Item: published versions never change
 	nos   numberer
 }
