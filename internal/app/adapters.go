@@ -108,10 +108,11 @@ func caseItem(it catalog.Item, v catalog.ItemVersion) cases.Item {
 		out.VerifyMethods = append(out.VerifyMethods, string(m))
 	}
 	// The catalogue lists the whole flow, window steps included; a case's review steps are the
-	// decision side's (受理 and 送达 are transitions of their own in the case lifecycle).
+	// decision side's (受理 and 送达 are transitions of their own in the case lifecycle; the
+	// head approves extensions, not steps).
 	for _, s := range sp.Steps {
 		switch r := auth.Role(s.PostRole); r {
-		case auth.Reviewer, auth.Chief, auth.Signer, auth.Head:
+		case auth.Reviewer, auth.Chief, auth.Signer:
 			out.Steps = append(out.Steps, cases.Step{Name: s.Name, LimitWD: s.LimitWD, Role: r})
 		}
 	}

@@ -19,7 +19,11 @@ import (
 func (m *Main) caseItemChoices(ctx context.Context, q string) ([]cases.ItemChoice, error) {
 	var out []cases.ItemChoice
 	if q != "" {
+		today := workday.DateOf(m.Now())
 		for _, h := range m.Catalog.Search(ctx, catalog.SearchQuery{Q: q, Limit: 30}).Items {
+			if _, err := m.Catalog.Pin(ctx, h.ID, today); err != nil {
+				continue // a main item with children, a retired or a cancelled one takes no cases
+			}
 			out = append(out, cases.ItemChoice{ID: h.ID, Code: h.Code, Name: h.Name, Dept: h.DeptName,
 				Kind: cases.Kind(h.Kind), PromisedWD: h.PromisedWD})
 		}
