@@ -198,19 +198,11 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func created(w http.ResponseWriter, r *http.Request, v any, err error) {
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, v)
+	web.Reply(w, r, http.StatusCreated, v, err)
 }
 
 func ok(w http.ResponseWriter, r *http.Request, v any, err error) {
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
+	web.Reply(w, r, http.StatusOK, v, err)
 }
 
 func (a *api) link(w http.ResponseWriter, r *http.Request) {

@@ -96,14 +96,6 @@ func stateNames() []string {
 	return out
 }
 
-func reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, status, v)
-}
-
 func filterOf(r *http.Request) Filter {
 	q := r.URL.Query()
 	f := Filter{State: State(q.Get("state")), SourceKind: SourceKind(q.Get("source_kind")), UnitID: q.Get("unit_id"),
@@ -121,7 +113,7 @@ func filterOf(r *http.Request) Filter {
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {
 	p, err := a.s.List(r.Context(), filterOf(r))
-	reply(w, r, http.StatusOK, p, err)
+	web.Reply(w, r, http.StatusOK, p, err)
 }
 
 func (a *api) open(w http.ResponseWriter, r *http.Request) {
@@ -131,12 +123,12 @@ func (a *api) open(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.s.Open(r.Context(), in)
-	reply(w, r, http.StatusCreated, out, err)
+	web.Reply(w, r, http.StatusCreated, out, err)
 }
 
 func (a *api) summary(w http.ResponseWriter, r *http.Request) {
 	out, err := a.s.Summary(r.Context())
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 func (a *api) escalations(w http.ResponseWriter, r *http.Request) {
@@ -145,12 +137,12 @@ func (a *api) escalations(w http.ResponseWriter, r *http.Request) {
 	if out == nil {
 		out = []Escalation{}
 	}
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 func (a *api) get(w http.ResponseWriter, r *http.Request) {
 	out, err := a.s.Get(r.Context(), r.PathValue("id"))
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 // versioned decodes a VersionInput (an empty body is fine) and runs fn.
@@ -164,7 +156,7 @@ func versioned(fn func(r *http.Request, in VersionInput) (Rectification, error))
 			}
 		}
 		out, err := fn(r, in)
-		reply(w, r, http.StatusOK, out, err)
+		web.Reply(w, r, http.StatusOK, out, err)
 	}
 }
 
@@ -199,7 +191,7 @@ func (a *api) plan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.s.Plan(r.Context(), r.PathValue("id"), in)
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 func (a *api) evidence(w http.ResponseWriter, r *http.Request) {
@@ -209,7 +201,7 @@ func (a *api) evidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.s.AddEvidence(r.Context(), r.PathValue("id"), in)
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 func (a *api) callback(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +211,7 @@ func (a *api) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.s.RecordCallback(r.Context(), r.PathValue("id"), in)
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 func (a *api) verify(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +221,7 @@ func (a *api) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := a.s.Verify(r.Context(), r.PathValue("id"), in)
-	reply(w, r, http.StatusOK, out, err)
+	web.Reply(w, r, http.StatusOK, out, err)
 }
 
 // xlsxType is the media type of a workbook.

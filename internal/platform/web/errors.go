@@ -130,6 +130,16 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
 }
 
+// Reply answers a service call: the error as Error renders it, or v as JSON with status. It is
+// the tail of most API handlers: `out, err := svc.Do(...); web.Reply(w, r, 200, out, err)`.
+func Reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	JSON(w, status, v)
+}
+
 // JSON writes v as a JSON response with the given status.
 func JSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
