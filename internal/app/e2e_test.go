@@ -9,6 +9,7 @@ import (
 
 	"onestamp/client"
 	"onestamp/internal/app/apptest"
+	"onestamp/internal/platform/auth"
 )
 
 func engines(t *testing.T, fn func(t *testing.T, o apptest.Options)) {
@@ -142,4 +143,38 @@ func TestLoadingANewCalendarYear(t *testing.T) {
 	if err := admin.Do(ctx, "POST", "/api/v1/calendar/years", map[string]any{"year": 2028, "bogus": 1}, nil); statusOf(err) != 400 {
 		t.Fatalf("malformed table: want 400, got %v", err)
 	}
+}
+
+// TestApplicationFormsAreEncryptedAtRest: the form of a case repeats the applicant's ID number;
+// no row keeps it in clear, and the case still reads back whole.
+func TestApplicationFormsAreEncryptedAtRest(t *testing.T) {
+	engines(t, func(t *testing.T, o apptest.Options) {
+		a := apptest.Start(t, o)
+		ctx := context.Background()
+		var n, clear int
+		if err := a.Main.DB.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases WHERE form <> '{}'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Fatal("the demo has no case with a form")
+		}
+		if err := a.Main.DB.Read.QueryRowContext(ctx,
+			"SELECT COUNT(*) FROM cases WHERE form LIKE '%3699%' OR form LIKE '%\"%'").Scan(&clear); err != nil {
+			t.Fatal(err)
+		}
+		if clear != 0 {
+			t.Fatalf("%d of %d case forms are stored in clear", clear, n)
+		}
+		var id string
+		if err := a.Main.DB.Read.QueryRowContext(ctx, "SELECT id FROM cases WHERE form <> '{}' ORDER BY id LIMIT 1").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		in, err := a.Main.Cases.Info(ctx, auth.SystemScope(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Form) == 0 {
+			t.Fatal("the form did not read back")
+		}
+	})
 }

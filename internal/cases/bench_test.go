@@ -45,7 +45,7 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 	tb.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(42, 7))
-	st := store{d: d}
+	st := svc.st
 	cal := svc.calendar()
 	const perStmt = 500
 	const perTx = 20_000
@@ -65,7 +65,7 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 						b.WriteString(", ")
 					}
 					b.WriteString("(" + st.marks(caseColCount, len(args)+1) + ")")
-					args = append(args, r.values()...)
+					args = append(args, st.values(r)...)
 				}
 				if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 					return err

@@ -107,7 +107,7 @@ type Service struct {
 // New returns the service on d.
 func New(d *db.DB, o Options) *Service {
 	o.Config.defaults()
-	s := &Service{d: d, st: store{d: d}, cat: o.Catalog, audit: o.Audit, cipher: o.Cipher, blobs: o.Blobs, ids: o.Identities,
+	s := &Service{d: d, st: store{d: d, cipher: o.Cipher}, cat: o.Catalog, audit: o.Audit, cipher: o.Cipher, blobs: o.Blobs, ids: o.Identities,
 		calendar: o.Calendar, kick: o.Kick, now: o.Now, cfg: o.Config}
 	if s.calendar == nil {
 		s.calendar = workday.Default

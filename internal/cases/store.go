@@ -12,6 +12,7 @@ import (
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/gm"
 	"onestamp/internal/platform/workday"
 )
 
@@ -20,6 +21,8 @@ const noDue = "9999-12-31"
 
 // rec is a case row as stored: personal identifiers encrypted, structured columns parsed.
 type rec struct {
+	sealedForm string // the form column as stored, when it is encrypted (see store.seal)
+
 	ID, No, ParentID, ChainID, ItemID string
 	ItemVersion                       int
 	ItemCode, ItemName                string
@@ -124,8 +127,12 @@ func scanCase(sc scanner) (*rec, error) {
 	if err := json.Unmarshal([]byte(fct), &r.Facts); err != nil {
 		return nil, fmt.Errorf("cases: facts of %s: %w", r.ID, err)
 	}
-	if err := json.Unmarshal([]byte(form), &r.Form); err != nil {
-		return nil, fmt.Errorf("cases: form of %s: %w", r.ID, err)
+	if strings.HasPrefix(form, "{") {
+		if err := json.Unmarshal([]byte(form), &r.Form); err != nil {
+			return nil, fmt.Errorf("cases: form of %s: %w", r.ID, err)
+		}
+	} else {
+		r.sealedForm = form
 	}
 	if dec != "" {
 		r.Decision = &Decision{}
@@ -196,10 +203,59 @@ func placeholders(n, from int) string {
 
 var caseColCount = len(strings.Split(caseCols, ","))
 
-type store struct{ d *db.DB }
+// store holds every SQL statement of the domain. The application form repeats the applicant's
+// personal data (ID number, name, mobile), so the form column is encrypted with the field cipher
+// when one is configured; rows written before that, or without a cipher, hold plain JSON.
+type store struct {
+	d      *db.DB
+	cipher *gm.FieldCipher
+}
+
+// formColumn is the index of the form among caseCols.
+var formColumn = func() int {
+	for i, c := range strings.Split(caseCols, ",") {
+		if strings.TrimSpace(c) == "form" {
+			return i
+		}
+	}
+	panic("cases: no form column")
+}()
+
+// values is r.values with the form sealed.
+func (st store) values(r *rec) []any {
+	v := r.values()
+	if st.cipher != nil {
+		sealed, err := st.cipher.EncryptString(v[formColumn].(string), "cases.form|"+r.ID)
+		if err != nil {
+			panic(fmt.Sprintf("cases: seal the form of %s: %v", r.ID, err))
+		}
+		v[formColumn] = sealed
+	}
+	return v
+}
+
+// scanCase is scanCase with the form opened.
+func (st store) scanCase(sc scanner) (*rec, error) {
+	r, err := scanCase(sc)
+	if err != nil || r.sealedForm == "" {
+		return r, err
+	}
+	if st.cipher == nil {
+		return nil, fmt.Errorf("cases: the form of %s is encrypted and no key is configured", r.ID)
+	}
+	plain, err := st.cipher.DecryptString(r.sealedForm, "cases.form|"+r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("cases: open the form of %s: %w", r.ID, err)
+	}
+	r.sealedForm = ""
+	if err := json.Unmarshal([]byte(plain), &r.Form); err != nil {
+		return nil, fmt.Errorf("cases: form of %s: %w", r.ID, err)
+	}
+	return r, nil
+}
 
 func (st store) insertCase(ctx context.Context, q db.Q, r *rec) error {
-	_, err := q.ExecContext(ctx, "INSERT INTO cases ("+caseCols+") VALUES ("+placeholders(caseColCount, 1)+")", r.values()...)
+	_, err := q.ExecContext(ctx, "INSERT INTO cases ("+caseCols+") VALUES ("+placeholders(caseColCount, 1)+")", st.values(r)...)
 	if err != nil {
 		return fmt.Errorf("cases: insert %s: %w", r.ID, err)
 	}
@@ -209,7 +265,7 @@ func (st store) insertCase(ctx context.Context, q db.Q, r *rec) error {
 // updateCase writes every mutable column of r if the stored version is still old. It reports
 // whether the row was written: false means someone else changed the case first.
 func (st store) updateCase(ctx context.Context, q db.Q, r *rec, old int64) (bool, error) {
-	v := r.values()
+	v := st.values(r)
 	// Only the mutable columns, numbered in order: PostgreSQL refuses a statement with a
 	// parameter it cannot type because no expression uses it.
 	idx := []int{1, 2, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 29, 30, 31, 32, 33, 34, 35,
@@ -236,7 +292,7 @@ func (st store) updateCase(ctx context.Context, q db.Q, r *rec, old int64) (bool
 	return n == 1, err
 }
 func (st store) getCase(ctx context.Context, q db.Q, id string) (*rec, error) {
-	r, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
+	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.NotFoundErr("cases.not_found")
 	}
@@ -249,7 +305,7 @@ func (st store) getCase(ctx context.Context, q db.Q, id string) (*rec, error) {
 // lockCase reads a case and, on PostgreSQL, locks its row until the transaction ends (a chain
 // parent that several children's transitions bring up to date).
 func (st store) lockCase(ctx context.Context, q db.Q, id string) (*rec, error) {
-	r, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+st.d.ForUpdate(), id))
+	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+st.d.ForUpdate(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.NotFoundErr("cases.not_found")
 	}
@@ -259,7 +315,7 @@ func (st store) lockCase(ctx context.Context, q db.Q, id string) (*rec, error) {
 	return r, nil
 }
 func (st store) getCaseByNo(ctx context.Context, q db.Q, no string) (*rec, error) {
-	r, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE case_no = $1", no))
+	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE case_no = $1", no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.NotFoundErr("cases.not_found")
 	}
@@ -273,13 +329,13 @@ func (st store) children(ctx context.Context, q db.Q, parentID string) ([]*rec, 
 	if err != nil {
 		return nil, fmt.Errorf("cases: children of %s: %w", parentID, err)
 	}
-	return collectCases(rows)
+	return st.collectCases(rows)
 }
-func collectCases(rows *sql.Rows) ([]*rec, error) {
+func (st store) collectCases(rows *sql.Rows) ([]*rec, error) {
 	defer rows.Close()
 	var out []*rec
 	for rows.Next() {
-		r, err := scanCase(rows)
+		r, err := st.scanCase(rows)
 		if err != nil {
 			return nil, err
 		}

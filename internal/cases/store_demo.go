@@ -36,7 +36,7 @@ func (w *demoWriter) flush() error {
 	var cases, events, tasks, mats, files, actors [][]any
 	for _, c := range w.buf {
 		r := c.r
-		cases = append(cases, r.values())
+		cases = append(cases, w.st.values(r))
 		w.stats.Cases++
 		if r.State < StDelivered {
 			w.stats.Open++
