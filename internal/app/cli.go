@@ -53,6 +53,23 @@ func Command(ctx context.Context, args []string, getenv func(string) string, std
 		return 2
 	}
 	cmd, rest := rest[0], rest[1:]
+	switch cmd {
+	case "serve", "migrate", "demo", "version":
+		// Flags may follow the command too: "onestamp serve -demo -dev".
+		if len(rest) > 0 {
+			before := args[:len(args)-len(rest)-1]
+			c, extra, err := config.Load(append(append([]string{}, before...), rest...), getenv)
+			if err != nil {
+				fmt.Fprintln(stderr, "onestamp: configuration:", err)
+				return 2
+			}
+			if len(extra) > 0 {
+				fmt.Fprintf(stderr, "onestamp %s: unexpected arguments %q\n\n%s", cmd, extra, usage)
+				return 2
+			}
+			cfg, rest = c, nil
+		}
+	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "onestamp "+cmd+":", err)
 		return 1

@@ -219,3 +219,18 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsMayFollowTheCommand: "onestamp migrate -data-dir X" (as make run writes "serve -demo
+// -dev") applies the flags, and a stray argument is refused.
+func TestFlagsMayFollowTheCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "after")
+	if code, _, errs := run(t, nil, "migrate", "-data-dir", dir); code != 0 {
+		t.Fatalf("migrate: %s", errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "onestamp.db")); err != nil {
+		t.Fatalf("the flag after the command was ignored: %v", err)
+	}
+	if code, _, _ := run(t, nil, "migrate", "-data-dir", dir, "extra"); code != 2 {
+		t.Fatalf("stray argument: code %d, want 2", code)
+	}
+}
