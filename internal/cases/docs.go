@@ -106,12 +106,9 @@ func (s *Service) Document(ctx context.Context, caseID, key string) (Document, e
 	if err := docMessages(); err != nil {
 		return Document{}, err
 	}
-	r, err := s.st.getCase(ctx, s.d.Read, caseID)
+	r, err := s.visibleCase(ctx, a, caseID)
 	if err != nil {
 		return Document{}, err
-	}
-	if !a.sees(r) {
-		return Document{}, errs.NotFoundErr("cases.not_found")
 	}
 	kind, seqText, _ := strings.Cut(strings.TrimSuffix(key, ".pdf"), "-")
 	seq, err := strconv.ParseInt(seqText, 10, 64)

@@ -465,18 +465,34 @@ func defaultTodo(r *rec) Todo {
 
 // ---- reading ----
 
-// Get returns a case the viewer may see.
-func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+// readCase is the read gate of a case: who is asking, and the case if they may see it; a case
+// outside their side or scope is not found, as if it did not exist.
+func (s *Service) readCase(ctx context.Context, id string) (*actor, *rec, error) {
 	a, err := s.actorOf(ctx)
 	if err != nil {
-		return Case{}, err
+		return nil, nil, err
 	}
+	r, err := s.visibleCase(ctx, a, id)
+	return a, r, err
+}
+
+// visibleCase returns the case if a may see it, and not found otherwise.
+func (s *Service) visibleCase(ctx context.Context, a *actor, id string) (*rec, error) {
 	r, err := s.st.getCase(ctx, s.d.Read, id)
 	if err != nil {
-		return Case{}, err
+		return nil, err
 	}
 	if !a.sees(r) {
-		return Case{}, errs.NotFoundErr("cases.not_found")
+		return nil, errs.NotFoundErr("cases.not_found")
+	}
+	return r, nil
+}
+
+// Get returns a case the viewer may see.
+func (s *Service) Get(ctx context.Context, id string) (Case, error) {
+	_, r, err := s.readCase(ctx, id)
+	if err != nil {
+		return Case{}, err
 	}
 	return s.toCase(r), nil
 }
@@ -503,16 +519,9 @@ func (s *Service) ByNo(ctx context.Context, no string) (Case, error) {
 
 // Children returns the child cases of a chain parent.
 func (s *Service) Children(ctx context.Context, parentID string) ([]Case, error) {
-	a, err := s.actorOf(ctx)
+	_, _, err := s.readCase(ctx, parentID)
 	if err != nil {
 		return nil, err
-	}
-	p, err := s.st.getCase(ctx, s.d.Read, parentID)
-	if err != nil {
-		return nil, err
-	}
-	if !a.sees(p) {
-		return nil, errs.NotFoundErr("cases.not_found")
 	}
 	rs, err := s.st.children(ctx, s.d.Read, parentID)
 	if err != nil {
@@ -528,16 +537,9 @@ func (s *Service) Children(ctx context.Context, parentID string) ([]Case, error)
 // Events returns the history of a case, oldest first. For a chain parent it is the one timeline
 // of the parent and all its children.
 func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
-	a, err := s.actorOf(ctx)
+	_, r, err := s.readCase(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	r, err := s.st.getCase(ctx, s.d.Read, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.sees(r) {
-		return nil, errs.NotFoundErr("cases.not_found")
 	}
 	col := "case_id"
 	if r.Kind == KindChain {
@@ -548,16 +550,9 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 
 // Tasks returns every task of a case, oldest first, superseded ones included.
 func (s *Service) Tasks(ctx context.Context, id string) ([]Task, error) {
-	a, err := s.actorOf(ctx)
+	_, _, err := s.readCase(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	r, err := s.st.getCase(ctx, s.d.Read, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.sees(r) {
-		return nil, errs.NotFoundErr("cases.not_found")
 	}
 	ts, err := s.st.tasks(ctx, s.d.Read, id, false)
 	if ts == nil {

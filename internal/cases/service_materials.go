@@ -14,16 +14,9 @@ import (
 
 // Materials returns the checklist of a case with every file ever provided.
 func (s *Service) Materials(ctx context.Context, id string) ([]Material, error) {
-	a, err := s.actorOf(ctx)
+	_, _, err := s.readCase(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	r, err := s.st.getCase(ctx, s.d.Read, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.sees(r) {
-		return nil, errs.NotFoundErr("cases.not_found")
 	}
 	mats, err := s.st.materials(ctx, s.d.Read, id)
 	if err != nil {
@@ -71,12 +64,9 @@ func (s *Service) Upload(ctx context.Context, id, code string, body io.Reader, i
 		return Material{}, errs.Wrap(errs.New(errs.Internal, "error.internal"), "cases: no blob store")
 	}
 	// Check access before reading a byte of the upload.
-	r, err := s.st.getCase(ctx, s.d.Read, id)
+	r, err := s.visibleCase(ctx, a, id)
 	if err != nil {
 		return Material{}, err
-	}
-	if !a.sees(r) {
-		return Material{}, errs.NotFoundErr("cases.not_found")
 	}
 	if err := s.mayUpload(a, r); err != nil {
 		return Material{}, err
@@ -327,16 +317,9 @@ func (s *Service) SatisfyWithCert(ctx context.Context, caseID, materialCode, cer
 
 // OpenFile opens a file of a case for someone who may see the case.
 func (s *Service) OpenFile(ctx context.Context, id, fileID string) (*os.File, File, error) {
-	a, err := s.actorOf(ctx)
+	_, _, err := s.readCase(ctx, id)
 	if err != nil {
 		return nil, File{}, err
-	}
-	r, err := s.st.getCase(ctx, s.d.Read, id)
-	if err != nil {
-		return nil, File{}, err
-	}
-	if !a.sees(r) {
-		return nil, File{}, errs.NotFoundErr("cases.not_found")
 	}
 	f, err := s.st.fileByID(ctx, s.d.Read, id, fileID)
 	if err != nil {

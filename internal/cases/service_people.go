@@ -183,16 +183,9 @@ type Unmasked struct {
 // always see their own; staff need the unmask permission, and every unmasking by staff writes an
 // audit record.
 func (s *Service) Unmask(ctx context.Context, id string) (Unmasked, error) {
-	a, err := s.actorOf(ctx)
+	a, r, err := s.readCase(ctx, id)
 	if err != nil {
 		return Unmasked{}, err
-	}
-	r, err := s.st.getCase(ctx, s.d.Read, id)
-	if err != nil {
-		return Unmasked{}, err
-	}
-	if !a.sees(r) {
-		return Unmasked{}, errs.NotFoundErr("cases.not_found")
 	}
 	owner := a.kind == auth.KindApplicant && r.OwnerID == a.id
 	if !owner && (a.kind != auth.KindStaff || !a.v.Can(auth.PermUnmask)) {
