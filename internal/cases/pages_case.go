@@ -364,6 +364,30 @@ func suspendLabel(r *http.Request, kind string) string {
 	return kind
 }
 
+// loadCase reads a case and its view for the staff or the applicant page, with the outcome of a
+// refused form (err) shown on it; on a failure it has answered and ok is false.
+func (p *pages) loadCase(w http.ResponseWriter, r *http.Request, id string, staff bool, err error) (Case, caseView, bool) {
+	c, gerr := p.s.Get(r.Context(), id)
+	if gerr != nil {
+		web.Error(w, r, gerr)
+		return Case{}, caseView{}, false
+	}
+	view, gerr := p.caseData(r, c, staff)
+	if gerr != nil {
+		web.Error(w, r, gerr)
+		return Case{}, caseView{}, false
+	}
+	view.fromQuery(r)
+	if err != nil && !view.fail(r, err) {
+		web.Error(w, r, err)
+		return Case{}, caseView{}, false
+	}
+	if errs.As(err).Key == "cases.version.stale" {
+		view.Message = web.T(r.Context(), "cases.page.stale", "no", c.No)
+	}
+	return c, view, true
+}
+
 func (p *pages) casePage(w http.ResponseWriter, r *http.Request) {
 	p.renderCase(w, r, r.PathValue("id"), http.StatusOK, nil)
 }
@@ -372,23 +396,9 @@ func (p *pages) casePage(w http.ResponseWriter, r *http.Request) {
 func (p *pages) renderCase(w http.ResponseWriter, r *http.Request, id string, status int, err error) {
 	ctx := r.Context()
 	v, _ := auth.FromContext(ctx)
-	c, gerr := p.s.Get(ctx, id)
-	if gerr != nil {
-		web.Error(w, r, gerr)
+	c, view, ok := p.loadCase(w, r, id, true, err)
+	if !ok {
 		return
-	}
-	view, gerr := p.caseData(r, c, true)
-	if gerr != nil {
-		web.Error(w, r, gerr)
-		return
-	}
-	view.fromQuery(r)
-	if err != nil && !view.fail(r, err) {
-		web.Error(w, r, err)
-		return
-	}
-	if errs.As(err).Key == "cases.version.stale" {
-		view.Message = web.T(ctx, "cases.page.stale", "no", c.No)
 	}
 	tasks, terr := p.s.Tasks(ctx, c.ID)
 	if terr != nil {

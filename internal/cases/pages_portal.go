@@ -104,23 +104,9 @@ func (p *pages) myCase(w http.ResponseWriter, r *http.Request) {
 func (p *pages) renderMyCase(w http.ResponseWriter, r *http.Request, id string, status int, err error) {
 	ctx := r.Context()
 	v, _ := auth.FromContext(ctx)
-	c, gerr := p.s.Get(ctx, id)
-	if gerr != nil {
-		web.Error(w, r, gerr)
+	c, cv, ok := p.loadCase(w, r, id, false, err)
+	if !ok {
 		return
-	}
-	cv, gerr := p.caseData(r, c, false)
-	if gerr != nil {
-		web.Error(w, r, gerr)
-		return
-	}
-	cv.fromQuery(r)
-	if err != nil && !cv.fail(r, err) {
-		web.Error(w, r, err)
-		return
-	}
-	if errs.As(err).Key == "cases.version.stale" {
-		cv.Message = web.T(ctx, "cases.page.stale", "no", c.No)
 	}
 	view := myCaseView{caseView: cv}
 	for _, e := range cv.Events {
