@@ -98,7 +98,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 		return "file:" + esc + "?" + v.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate"))
+	w, err := sql.Open(cachedDriverName, dsn("immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -118,7 +118,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("sqlite %s is damaged: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn("deferred")+"&mode=ro")
+	r, err := sql.Open(cachedDriverName, dsn("deferred")+"&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, err

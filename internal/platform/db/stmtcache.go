@@ -1,0 +1,217 @@
+package db
+
+import (
+	"container/list"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"reflect"
+
+	"modernc.org/sqlite"
+)
+
+// SQLite compiles every statement it runs; database/sql prepares a statement only when asked,
+// so a plain ExecContext or QueryContext parses and plans its SQL on every call. On the
+// transition path that parsing was a third of the CPU. The "sqlite-cached" driver keeps, per
+// connection, the compiled form of the statements it has seen (a bounded LRU keyed by the SQL
+// text) and runs later calls on it. Every store benefits without knowing.
+//
+// A statement whose rows are still open is busy: a second query with the same text while the
+// first is being read (a nested loop) is compiled afresh and not cached. SQLite re-prepares a
+// cached statement by itself after a schema change.
+
+const cachedDriverName = "sqlite-cached"
+
+// stmtCacheSize bounds the statements kept per connection; the platform's fixed statements are
+// a few hundred, and dynamic ones (filters, multi-row inserts) fall out of the LRU.
+const stmtCacheSize = 512
+
+func init() {
+	sql.Register(cachedDriverName, cachingDriver{base: &sqlite.Driver{}})
+}
+
+type cachingDriver struct{ base driver.Driver }
+
+func (d cachingDriver) Open(name string) (driver.Conn, error) {
+	c, err := d.base.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &cachingConn{Conn: c, lru: list.New(), byText: map[string]*list.Element{}}, nil
+}
+
+// cachingConn wraps one modernc connection. database/sql uses a connection from one goroutine
+// at a time, so the cache needs no lock.
+type cachingConn struct {
+	driver.Conn
+	lru    *list.List // of *cachedStmt, most recently used first
+	byText map[string]*list.Element
+}
+
+type cachedStmt struct {
+	text string
+	st   driver.Stmt
+	busy bool // rows open
+}
+
+type stmtExecQuery interface {
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// get returns the cached statement for text, compiling and caching it when absent; nil (and no
+// error) when the cached one is busy, so the caller runs the text uncached.
+func (c *cachingConn) get(ctx context.Context, text string) (*cachedStmt, error) {
+	if el, ok := c.byText[text]; ok {
+		cs := el.Value.(*cachedStmt)
+		if cs.busy {
+			return nil, nil
+		}
+		c.lru.MoveToFront(el)
+		return cs, nil
+	}
+	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := st.(stmtExecQuery); !ok {
+		st.Close()
+		return nil, nil
+	}
+	cs := &cachedStmt{text: text, st: st}
+	c.byText[text] = c.lru.PushFront(cs)
+	for c.lru.Len() > stmtCacheSize {
+		c.evict(c.lru.Back())
+	}
+	return cs, nil
+}
+
+func (c *cachingConn) evict(el *list.Element) {
+	for ; el != nil; el = el.Prev() {
+		cs := el.Value.(*cachedStmt)
+		if cs.busy {
+			continue
+		}
+		c.lru.Remove(el)
+		delete(c.byText, cs.text)
+		cs.st.Close()
+		return
+	}
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	cs, err := c.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
+		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	}
+	return cs.st.(stmtExecQuery).ExecContext(ctx, args)
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	cs, err := c.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	}
+	rows, err := cs.st.(stmtExecQuery).QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	cs.busy = true
+	return &cachedRows{Rows: rows, cs: cs}, nil
+}
+
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+}
+
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c *cachingConn) Ping(ctx context.Context) error {
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *cachingConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *cachingConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+// Close finalizes the cached statements before the connection: SQLite refuses to close a
+// connection with statements left.
+func (c *cachingConn) Close() error {
+	var errsList []error
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		errsList = append(errsList, el.Value.(*cachedStmt).st.Close())
+	}
+	c.lru.Init()
+	clear(c.byText)
+	errsList = append(errsList, c.Conn.Close())
+	return errors.Join(errsList...)
+}
+
+// cachedRows frees its statement for reuse when closed, and passes on the column types.
+type cachedRows struct {
+	driver.Rows
+	cs *cachedStmt
+}
+
+func (r *cachedRows) Close() error {
+	err := r.Rows.Close()
+	r.cs.busy = false
+	return err
+}
+
+func (r *cachedRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r *cachedRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
+}
+
+func (r *cachedRows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if t, ok := r.Rows.(driver.RowsColumnTypeNullable); ok {
+		return t.ColumnTypeNullable(i)
+	}
+	return false, false
+}
+
+func (r *cachedRows) ColumnTypeLength(i int) (int64, bool) {
+	if t, ok := r.Rows.(driver.RowsColumnTypeLength); ok {
+		return t.ColumnTypeLength(i)
+	}
+	return 0, false
+}
+
+func (r *cachedRows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
+	if t, ok := r.Rows.(driver.RowsColumnTypePrecisionScale); ok {
+		return t.ColumnTypePrecisionScale(i)
+	}
+	return 0, 0, false
+}
