@@ -43,6 +43,8 @@ type DB struct {
 	Read   *sql.DB
 	write  *sql.DB
 	url    string
+	gc     *committer // SQLite: transactions share commits (groupcommit.go)
+	rec    *recorder  // benchmarks: committed transactions kept while recording (record.go)
 }
 
 // Open opens the database named by url: "postgres://..." or "postgresql://..." for PostgreSQL,
@@ -57,7 +59,8 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, u string) (*DB, error) {
-	pool, err := sql.Open("pgx", u)
+	rec := &recorder{}
+	pool, err := openPostgresPool(u, rec)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -70,7 +73,7 @@ func openPostgres(ctx context.Context, u string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres at %s is unreachable: %w", redact(u), err)
 	}
-	return &DB{Engine: Postgres, Read: pool, write: pool, url: u}, nil
+	return &DB{Engine: Postgres, Read: pool, write: pool, url: u, rec: rec}, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -89,7 +92,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	dsn := func(txlock string) string {
 		v := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"} {
 			v.Add("_pragma", p)
 		}
 		v.Set("_txlock", txlock)
@@ -98,10 +101,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 		return "file:" + esc + "?" + v.Encode()
 	}
-	w, err := sql.Open(cachedDriverName, dsn("immediate"))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
+	rec := &recorder{}
+	w := openSQLitePool(dsn("immediate"), rec)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -118,19 +119,20 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("sqlite %s is damaged: %w", path, err)
 	}
-	r, err := sql.Open(cachedDriverName, dsn("deferred")+"&mode=ro")
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := openSQLitePool(dsn("deferred")+"&mode=ro", nil)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Engine: SQLite, Read: r, write: w, url: path}, nil
+	d := &DB{Engine: SQLite, Read: r, write: w, url: path, rec: rec}
+	d.gc = newCommitter(d)
+	return d, nil
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
 	var err error
+	if d.gc != nil {
+		d.gc.close()
+	}
 	if d.Read != d.write {
 		err = d.Read.Close()
 	}
@@ -148,8 +150,14 @@ func (d *DB) Path() string {
 	return ""
 }
 
-// Tx runs fn in a transaction, committing if fn returns nil and rolling back otherwise.
+// Tx runs fn in a transaction, committing if fn returns nil and rolling back otherwise. On
+// SQLite, transactions that queue for the writer share one commit (groupcommit.go): fn may then
+// run on another goroutine, after the transactions queued before it, and must not start another
+// transaction itself (it never could: SQLite has one writer connection).
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if d.gc != nil {
+		return d.gc.run(ctx, fn)
+	}
 	tx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

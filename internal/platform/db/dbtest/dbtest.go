@@ -95,3 +95,65 @@ func NewSchema(t testing.TB, base string) (string, string) {
 	u.RawQuery = q.Encode()
 	return u.String(), schema
 }
+
+// Snapshot returns a copy of d as it is now, as a database of its own: a backup file on SQLite,
+// a new schema with every row copied on PostgreSQL. Benchmarks replay recorded work on it.
+func Snapshot(t testing.TB, d *db.DB) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	if d.Engine == db.SQLite {
+		p := filepath.Join(t.TempDir(), "snapshot.db")
+		if err := d.Backup(ctx, p); err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		s, err := db.Open(ctx, p)
+		if err != nil {
+			t.Fatalf("open snapshot: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	var from string
+	if err := d.Read.QueryRowContext(ctx, "SELECT current_schema()").Scan(&from); err != nil {
+		t.Fatal(err)
+	}
+	s := Postgres(t)
+	var to string
+	if err := s.Read.QueryRowContext(ctx, "SELECT current_schema()").Scan(&to); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`, from)
+		if err != nil {
+			return err
+		}
+		var tables []string
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			tables = append(tables, n)
+		}
+		rows.Close()
+		// Copy in any order: foreign keys are not checked while replicating.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return err
+		}
+		for _, n := range tables {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+to+"."+n); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+to+"."+n+" SELECT * FROM "+from+"."+n); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "ANALYZE "+to+"."+n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("snapshot %s: %v", from, err)
+	}
+	return s
+}

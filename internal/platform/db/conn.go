@@ -8,12 +8,13 @@ import (
 	"errors"
 	"reflect"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 )
 
 // SQLite compiles every statement it runs; database/sql prepares a statement only when asked,
 // so a plain ExecContext or QueryContext parses and plans its SQL on every call. On the
-// transition path that parsing was a third of the CPU. The "sqlite-cached" driver keeps, per
+// transition path that parsing was a third of the CPU. The SQLite pools therefore keep, per
 // connection, the compiled form of the statements it has seen (a bounded LRU keyed by the SQL
 // text) and runs later calls on it. Every store benefits without knowing.
 //
@@ -21,32 +22,65 @@ import (
 // first is being read (a nested loop) is compiled afresh and not cached. SQLite re-prepares a
 // cached statement by itself after a schema change.
 
-const cachedDriverName = "sqlite-cached"
-
 // stmtCacheSize bounds the statements kept per connection; the platform's fixed statements are
 // a few hundred, and dynamic ones (filters, multi-row inserts) fall out of the LRU.
 const stmtCacheSize = 512
 
-func init() {
-	sql.Register(cachedDriverName, cachingDriver{base: &sqlite.Driver{}})
+// connector opens the connections of one pool: modernc's or pgx's, wrapped in a conn that keeps
+// the statement cache (SQLite only: pgx caches prepared statements itself) and feeds the
+// recorder (benchmarks).
+type connector struct {
+	base   driver.Connector
+	cache  bool
+	rec    *recorder
+	driver driver.Driver
 }
 
-type cachingDriver struct{ base driver.Driver }
-
-func (d cachingDriver) Open(name string) (driver.Conn, error) {
-	c, err := d.base.Open(name)
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	bc, err := c.base.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: c, lru: list.New(), byText: map[string]*list.Element{}}, nil
+	w := &conn{Conn: bc, rec: c.rec}
+	if c.cache {
+		w.lru, w.byText = list.New(), map[string]*list.Element{}
+	}
+	return w, nil
 }
 
-// cachingConn wraps one modernc connection. database/sql uses a connection from one goroutine
-// at a time, so the cache needs no lock.
-type cachingConn struct {
+func (c *connector) Driver() driver.Driver { return c.driver }
+
+// dsnConnector is a connector for a driver that only opens by name (modernc).
+type dsnConnector struct {
+	d   driver.Driver
+	dsn string
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                       { return c.d }
+
+func openSQLitePool(dsn string, rec *recorder) *sql.DB {
+	d := &sqlite.Driver{}
+	return sql.OpenDB(&connector{base: dsnConnector{d: d, dsn: dsn}, cache: true, rec: rec, driver: d})
+}
+
+func openPostgresPool(u string, rec *recorder) (*sql.DB, error) {
+	d := stdlib.GetDefaultDriver()
+	base, err := d.(driver.DriverContext).OpenConnector(u)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(&connector{base: base, rec: rec, driver: d}), nil
+}
+
+// conn wraps one driver connection. database/sql uses a connection from one goroutine at a
+// time, so neither the cache nor the transaction being recorded needs a lock.
+type conn struct {
 	driver.Conn
-	lru    *list.List // of *cachedStmt, most recently used first
+	lru    *list.List // of *cachedStmt, most recently used first; nil: no cache
 	byText map[string]*list.Element
+	rec    *recorder
+	cur    *RecordedTx // the transaction being recorded
 }
 
 type cachedStmt struct {
@@ -62,7 +96,7 @@ type stmtExecQuery interface {
 
 // get returns the cached statement for text, compiling and caching it when absent; nil (and no
 // error) when the cached one is busy, so the caller runs the text uncached.
-func (c *cachingConn) get(ctx context.Context, text string) (*cachedStmt, error) {
+func (c *conn) get(ctx context.Context, text string) (*cachedStmt, error) {
 	if el, ok := c.byText[text]; ok {
 		cs := el.Value.(*cachedStmt)
 		if cs.busy {
@@ -87,7 +121,7 @@ func (c *cachingConn) get(ctx context.Context, text string) (*cachedStmt, error)
 	return cs, nil
 }
 
-func (c *cachingConn) evict(el *list.Element) {
+func (c *conn) evict(el *list.Element) {
 	for ; el != nil; el = el.Prev() {
 		cs := el.Value.(*cachedStmt)
 		if cs.busy {
@@ -100,7 +134,11 @@ func (c *cachingConn) evict(el *list.Element) {
 	}
 }
 
-func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.record(query, args, false)
+	if c.lru == nil {
+		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	}
 	cs, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -111,7 +149,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	return cs.st.(stmtExecQuery).ExecContext(ctx, args)
 }
 
-func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.record(query, args, true)
+	if c.lru == nil {
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	}
 	cs, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -127,29 +169,43 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	return &cachedRows{Rows: rows, cs: cs}, nil
 }
 
-func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 }
 
-func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil || c.rec == nil || !c.rec.on.Load() {
+		return tx, err
+	}
+	c.cur = &RecordedTx{}
+	return &recordedTx{Tx: tx, c: c}, nil
 }
 
-func (c *cachingConn) Ping(ctx context.Context) error {
+// CheckNamedValue lets pgx take its arguments as they are; modernc has no checker, and
+// database/sql's default conversion applies.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+func (c *conn) Ping(ctx context.Context) error {
 	if p, ok := c.Conn.(driver.Pinger); ok {
 		return p.Ping(ctx)
 	}
 	return nil
 }
 
-func (c *cachingConn) ResetSession(ctx context.Context) error {
+func (c *conn) ResetSession(ctx context.Context) error {
 	if r, ok := c.Conn.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
 	}
 	return nil
 }
 
-func (c *cachingConn) IsValid() bool {
+func (c *conn) IsValid() bool {
 	if v, ok := c.Conn.(driver.Validator); ok {
 		return v.IsValid()
 	}
@@ -158,13 +214,15 @@ func (c *cachingConn) IsValid() bool {
 
 // Close finalizes the cached statements before the connection: SQLite refuses to close a
 // connection with statements left.
-func (c *cachingConn) Close() error {
+func (c *conn) Close() error {
 	var errsList []error
-	for el := c.lru.Front(); el != nil; el = el.Next() {
-		errsList = append(errsList, el.Value.(*cachedStmt).st.Close())
+	if c.lru != nil {
+		for el := c.lru.Front(); el != nil; el = el.Next() {
+			errsList = append(errsList, el.Value.(*cachedStmt).st.Close())
+		}
+		c.lru.Init()
+		clear(c.byText)
 	}
-	c.lru.Init()
-	clear(c.byText)
 	errsList = append(errsList, c.Conn.Close())
 	return errors.Join(errsList...)
 }
