@@ -57,7 +57,7 @@ type dsnConnector struct {
 }
 
 func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
-func (c dsnConnector) Driver() driver.Driver                       { return c.d }
+func (c dsnConnector) Driver() driver.Driver                        { return c.d }
 
 func openSQLitePool(dsn string, rec *recorder) *sql.DB {
 	d := &sqlite.Driver{}

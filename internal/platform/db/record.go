@@ -178,4 +178,3 @@ func (d *DB) replayOne(ctx context.Context, t *RecordedTx) error {
 	}
 	return tx.Commit()
 }
-
