@@ -580,6 +580,25 @@ func createBureauClerk(t *testing.T, a *apptest.App, unit string) {
 // statutory 20 wd; the hand computations depend on these) and fills its required form fields.
 func physicianItem(t *testing.T, c *client.Client) (string, map[string]string) {
 	t.Helper()
+	itemID, form, it := itemForm(t, c, "医师执业注册")
+	if it.Kind != "promised" || !it.Online || it.PromisedWD != 5 || it.StatutoryWD != 20 {
+		t.Fatalf("the demo item changed (the hand computation assumes a promised 5 wd, statutory 20 wd online item): %+v", it)
+	}
+	return itemID, form
+}
+
+// demoItem is what the tests rely on of a catalogue item.
+type demoItem struct {
+	Kind        string
+	Online      bool
+	PromisedWD  int
+	StatutoryWD int
+}
+
+// itemForm finds the demo item by name and fills every required field of its form as an
+// applicant would.
+func itemForm(t testing.TB, c *client.Client, name string) (string, map[string]string, demoItem) {
+	t.Helper()
 	ctx := context.Background()
 	var found struct {
 		Items []struct {
@@ -590,20 +609,18 @@ func physicianItem(t *testing.T, c *client.Client) (string, map[string]string) {
 			PromisedWD int    `json:"promised_wd"`
 		} `json:"items"`
 	}
-	if err := c.Do(ctx, "GET", "/api/v1/items"+client.Query("q", "医师执业注册"), nil, &found); err != nil {
+	if err := c.Do(ctx, "GET", "/api/v1/items"+client.Query("q", name), nil, &found); err != nil {
 		t.Fatal(err)
 	}
 	itemID := ""
-	for _, it := range found.Items {
-		if it.Name == "医师执业注册" {
-			if it.Kind != "promised" || !it.Online || it.PromisedWD != 5 {
-				t.Fatalf("the demo item changed: %+v", it)
-			}
-			itemID = it.ID
+	var it demoItem
+	for _, f := range found.Items {
+		if f.Name == name {
+			itemID, it = f.ID, demoItem{Kind: f.Kind, Online: f.Online, PromisedWD: f.PromisedWD}
 		}
 	}
 	if itemID == "" {
-		t.Fatalf("医师执业注册 not found: %+v", found.Items)
+		t.Fatalf("%s not found: %+v", name, found.Items)
 	}
 	var detail struct {
 		Version struct {
@@ -621,9 +638,7 @@ func physicianItem(t *testing.T, c *client.Client) (string, map[string]string) {
 	if err := c.Do(ctx, "GET", "/api/v1/items/"+itemID, nil, &detail); err != nil {
 		t.Fatal(err)
 	}
-	if detail.Version.Spec.StatutoryWD != 20 {
-		t.Fatalf("statutory limit %d, the hand computation assumes 20", detail.Version.Spec.StatutoryWD)
-	}
+	it.StatutoryWD = detail.Version.Spec.StatutoryWD
 	form := map[string]string{}
 	for _, f := range detail.Version.Spec.Fields {
 		if !f.Required {
@@ -644,7 +659,7 @@ func physicianItem(t *testing.T, c *client.Client) (string, map[string]string) {
 			form[f.Key] = "示范市人民医院"
 		}
 	}
-	return itemID, form
+	return itemID, form, it
 }
 
 // TestE2ECaseClockSpringFestival checks the due dates against the 2026 table across 春节: an

@@ -301,15 +301,9 @@ func (s *Service) ReturnTo(ctx context.Context, id string, version int64, in Ret
 			return err
 		}
 		// The step goes back to whoever completed it last.
-		all, err := s.st.tasks(c.t.ctx, c.t.tx, r.ID, false)
+		prev, err := s.st.lastDoneBy(c.t.ctx, c.t.tx, r.ID, in.Step, BranchMain)
 		if err != nil {
 			return err
-		}
-		prev := ""
-		for _, t := range all {
-			if t.Step == in.Step && t.Branch == BranchMain && t.State == TaskDone {
-				prev = t.ClosedBy
-			}
 		}
 		c.set("from_step", r.Step)
 		c.set("to_step", in.Step)

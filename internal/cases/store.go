@@ -456,6 +456,22 @@ func collectTasks(rows *sql.Rows) ([]Task, error) {
 	}
 	return out, rows.Err()
 }
+// lastDoneBy is who completed the step's task on the branch last ("" if nobody has): reading
+// back from the newest task, not every task the case ever had.
+func (st store) lastDoneBy(ctx context.Context, q db.Q, caseID string, step int, branch string) (string, error) {
+	var by string
+	err := q.QueryRowContext(ctx, `SELECT closed_by FROM case_tasks
+		WHERE case_id = $1 AND step = $2 AND branch = $3 AND state = $4
+		ORDER BY opened_at DESC, id DESC LIMIT 1`, caseID, step, branch, TaskDone).Scan(&by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cases: last holder of step %d of %s: %w", step, caseID, err)
+	}
+	return by, nil
+}
+
 func (st store) insertTask(ctx context.Context, q db.Q, t Task) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO case_tasks (`+taskCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,

@@ -124,7 +124,7 @@ func (c *committer) group(first *txRequest) {
 		first.done <- txResult{err: fmt.Errorf("begin: %w", err)}
 		return
 	}
-	res := call(first, tx)
+	res := callOrExit(c, first, tx)
 	if res.failed() {
 		_ = tx.Rollback()
 		first.done <- res
@@ -132,6 +132,21 @@ func (c *committer) group(first *txRequest) {
 	}
 	batch := []*txRequest{first}
 	results := []txResult{res}
+	answered := false
+	defer func() {
+		if answered {
+			return
+		}
+		// fn ended its goroutine (runtime.Goexit: a test's t.Fatal inside a transaction): this
+		// goroutine is going away. Nothing commits; everyone waiting hears so, and a new loop
+		// takes over the queue.
+		_ = tx.Rollback()
+		for _, r := range batch {
+			r.done <- txResult{err: errors.New("db: transaction abandoned: its function ended the goroutine")}
+		}
+		c.wg.Add(1)
+		go c.loop()
+	}()
 	var fatal error // the shared transaction is lost: nothing of the group commits
 more:
 	for len(batch) < maxGroup {
@@ -170,10 +185,28 @@ more:
 		_ = tx.Rollback()
 		fatal = fmt.Errorf("group commit: %w", fatal)
 	}
+	answered = true
 	for i, r := range batch {
 		if fatal != nil && !results[i].failed() {
 			results[i] = txResult{err: fatal}
 		}
 		r.done <- results[i]
 	}
+}
+
+// callOrExit runs the first transaction of a group, which has no group yet to clean up after it
+// if fn ends the goroutine.
+func callOrExit(c *committer, r *txRequest, tx *sql.Tx) txResult {
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback()
+			r.done <- txResult{err: errors.New("db: transaction abandoned: its function ended the goroutine")}
+			c.wg.Add(1)
+			go c.loop()
+		}
+	}()
+	res := call(r, tx)
+	done = true
+	return res
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -99,5 +100,19 @@ func TestGroupCommitCancelledBeforeItsTurn(t *testing.T) {
 	err := d.Tx(ctx, func(tx *sql.Tx) error { ran = true; return nil })
 	if !errors.Is(err, context.Canceled) || ran {
 		t.Fatalf("err %v, ran %v", err, ran)
+	}
+}
+
+// A transaction function that ends its goroutine (t.Fatal inside a transaction) must not take
+// the writer with it: its caller hears an error and later transactions still run.
+func TestGroupCommitSurvivesGoexit(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	err := d.Tx(ctx, func(tx *sql.Tx) error { runtime.Goexit(); return nil })
+	if err == nil {
+		t.Fatal("no error from a transaction whose function ended its goroutine")
+	}
+	if err := d.Tx(ctx, func(tx *sql.Tx) error { return nil }); err != nil {
+		t.Fatalf("the writer did not survive: %v", err)
 	}
 }
