@@ -456,6 +456,7 @@ func collectTasks(rows *sql.Rows) ([]Task, error) {
 	}
 	return out, rows.Err()
 }
+
 // lastDoneBy is who completed the step's task on the branch last ("" if nobody has): reading
 // back from the newest task, not every task the case ever had.
 func (st store) lastDoneBy(ctx context.Context, q db.Q, caseID string, step int, branch string) (string, error) {
