@@ -232,6 +232,7 @@ func (t *txn) load(id string) (*rec, error) {
 	if !t.a.sees(r) {
 		return nil, errs.NotFoundErr("cases.not_found")
 	}
+	r.loaded = r.values()
 	return r, nil
 }
 

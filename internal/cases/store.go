@@ -22,6 +22,7 @@ const noDue = "9999-12-31"
 // rec is a case row as stored: personal identifiers encrypted, structured columns parsed.
 type rec struct {
 	sealedForm string // the form column as stored, when it is encrypted (see store.seal)
+	loaded     []any  // the row's values (form in clear) as read for a change: updateCase writes only what differs
 
 	ID, No, ParentID, ChainID, ItemID string
 	ItemVersion                       int
@@ -265,32 +266,63 @@ func (st store) insertCase(ctx context.Context, q db.Q, r *rec) error {
 // updateCase writes every mutable column of r if the stored version is still old. It reports
 // whether the row was written: false means someone else changed the case first.
 func (st store) updateCase(ctx context.Context, q db.Q, r *rec, old int64) (bool, error) {
-	v := st.values(r)
-	// Only the mutable columns, numbered in order: PostgreSQL refuses a statement with a
-	// parameter it cannot type because no expression uses it.
-	idx := []int{1, 2, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 29, 30, 31, 32, 33, 34, 35,
-		36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55}
-	args := make([]any, 0, len(idx)+1)
-	for _, i := range idx {
-		args = append(args, v[i-1])
+	v := r.values()
+	// Only the mutable columns, and of those only what changed since the row was read: SQLite
+	// rewrites every index that holds a column named in SET, whether its value changed or not,
+	// and the form is encrypted afresh only when it changed. (PostgreSQL refuses a statement
+	// with a parameter no expression uses, so each placeholder is used.)
+	var set strings.Builder
+	args := make([]any, 0, len(caseMutable)+2)
+	args = append(args, r.ID)
+	for _, i := range caseMutable {
+		if r.loaded != nil && sameValue(v[i-1], r.loaded[i-1]) {
+			continue
+		}
+		val := v[i-1]
+		if i-1 == formColumn && st.cipher != nil {
+			sealed, err := st.cipher.EncryptString(val.(string), "cases.form|"+r.ID)
+			if err != nil {
+				return false, fmt.Errorf("cases: seal the form of %s: %w", r.ID, err)
+			}
+			val = sealed
+		}
+		args = append(args, val)
+		if set.Len() > 0 {
+			set.WriteString(", ")
+		}
+		fmt.Fprintf(&set, "%s = $%d", caseColNames[i-1], len(args))
 	}
 	args = append(args, old)
-	res, err := q.ExecContext(ctx, `UPDATE cases SET case_no = $2, state = $3, flags = $4, version = $5,
-		owner_id = $6, applicant_type = $7, applicant_name = $8, applicant_label = $9, applicant_id = $10,
-		applicant_id_bi = $11, applicant_id_masked = $12, applicant_mobile = $13, applicant_mobile_masked = $14,
-		agent = $15, agent_id_bi = $16, recv_window = $17, handling_unit = $18, handling_region = $19, step = $20,
-		step_name = $21, todo_role = $22, todo_unit = $23, todo_region = $24, todo_user = $25, limits = $26,
-		facts = $27, received_on = $28, intake_due = $29, accepted_on = $30, promised_due = $31,
-		statutory_due = $32, decided_on = $33, delivery_due = $34, pending_due = $35, next_due = $36,
-		remaining_wd = $37, level = $38, overdue_at = $39, form = $40, decision = $41, promise = $42,
-		submitted_at = $43, updated_at = $44
-		WHERE id = $1 AND version = $45`, args...)
+	res, err := q.ExecContext(ctx, "UPDATE cases SET "+set.String()+fmt.Sprintf(" WHERE id = $1 AND version = $%d", len(args)), args...)
 	if err != nil {
 		return false, fmt.Errorf("cases: update %s: %w", r.ID, err)
 	}
 	n, err := res.RowsAffected()
+	if n == 1 && err == nil && r.loaded != nil {
+		r.loaded = v
+	}
 	return n == 1, err
 }
+
+// caseMutable are the columns an update may write (1-based positions in caseCols); the version
+// is among them and always changes, so no SET is ever empty.
+var caseMutable = []int{2, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+	36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 54, 55}
+
+var caseColNames = func() []string {
+	var out []string
+	for _, c := range strings.Split(caseCols, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}()
+
+// sameValue compares two column values (strings, numbers, dates, nil).
+func sameValue(a, b any) bool {
+	defer func() { recover() }()
+	return a == b
+}
+
 func (st store) getCase(ctx context.Context, q db.Q, id string) (*rec, error) {
 	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {

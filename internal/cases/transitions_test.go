@@ -3,6 +3,7 @@ package cases
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -314,6 +315,11 @@ func TestTransitionTable(t *testing.T) {
 					t.Fatalf("%s: allowed transition failed: %v", name, err)
 				}
 				done[rule.Action]++
+				// The row as stored is the case the transition answered with: the update writes
+				// only the columns that changed, and must not miss one.
+				if stored := f.get(c.ID); !reflect.DeepEqual(stored, got) {
+					t.Errorf("%s: stored case differs from the answer:\nstored %+v\nanswer %+v", name, stored, got)
+				}
 				if got.Version != c.Version+1 {
 					t.Errorf("%s: version %d → %d", name, c.Version, got.Version)
 				}
