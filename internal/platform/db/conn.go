@@ -30,10 +30,11 @@ const stmtCacheSize = 512
 // the statement cache (SQLite only: pgx caches prepared statements itself) and feeds the
 // recorder (benchmarks).
 type connector struct {
-	base   driver.Connector
-	cache  bool
-	rec    *recorder
-	driver driver.Driver
+	base          driver.Connector
+	cache         bool
+	uncancellable bool
+	rec           *recorder
+	driver        driver.Driver
 }
 
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -41,7 +42,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &conn{Conn: bc, rec: c.rec}
+	w := &conn{Conn: bc, rec: c.rec, uncancellable: c.uncancellable}
 	if c.cache {
 		w.lru, w.byText = list.New(), map[string]*list.Element{}
 	}
@@ -59,9 +60,9 @@ type dsnConnector struct {
 func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
 func (c dsnConnector) Driver() driver.Driver                        { return c.d }
 
-func openSQLitePool(dsn string, rec *recorder) *sql.DB {
+func openSQLitePool(dsn string, writer bool, rec *recorder) *sql.DB {
 	d := &sqlite.Driver{}
-	return sql.OpenDB(&connector{base: dsnConnector{d: d, dsn: dsn}, cache: true, rec: rec, driver: d})
+	return sql.OpenDB(&connector{base: dsnConnector{d: d, dsn: dsn}, cache: true, uncancellable: writer, rec: rec, driver: d})
 }
 
 func openPostgresPool(u string, rec *recorder) (*sql.DB, error) {
@@ -81,6 +82,10 @@ type conn struct {
 	byText map[string]*list.Element
 	rec    *recorder
 	cur    *RecordedTx // the transaction being recorded
+	// uncancellable: statements run without their context's cancellation. For SQLite's writer:
+	// its statements are short, and a cancellable context costs modernc a watcher goroutine and
+	// a progress handler on every statement.
+	uncancellable bool
 }
 
 type cachedStmt struct {
@@ -136,6 +141,9 @@ func (c *conn) evict(el *list.Element) {
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.record(query, args, false)
+	if c.uncancellable {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if c.lru == nil {
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
@@ -151,6 +159,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.record(query, args, true)
+	if c.uncancellable {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if c.lru == nil {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}

@@ -43,8 +43,9 @@ type DB struct {
 	Read   *sql.DB
 	write  *sql.DB
 	url    string
-	gc     *committer // SQLite: transactions share commits (groupcommit.go)
-	rec    *recorder  // benchmarks: committed transactions kept while recording (record.go)
+	gc     *committer    // SQLite: transactions share commits (groupcommit.go)
+	ckpt   *checkpointer // SQLite: the WAL is checkpointed beside the writer (checkpoint.go)
+	rec    *recorder     // benchmarks: committed transactions kept while recording (record.go)
 }
 
 // Open opens the database named by url: "postgres://..." or "postgresql://..." for PostgreSQL,
@@ -102,7 +103,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return "file:" + esc + "?" + v.Encode()
 	}
 	rec := &recorder{}
-	w := openSQLitePool(dsn("immediate"), rec)
+	// The writer does not checkpoint the WAL itself (wal_autocheckpoint 0): the checkpointer
+	// does, on its own connection, so that commits do not pay for it.
+	w := openSQLitePool(dsn("immediate")+"&_pragma=wal_autocheckpoint(0)", true, rec)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -119,11 +122,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("sqlite %s is damaged: %w", path, err)
 	}
-	r := openSQLitePool(dsn("deferred")+"&mode=ro", nil)
+	r := openSQLitePool(dsn("deferred")+"&mode=ro", false, nil)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	d := &DB{Engine: SQLite, Read: r, write: w, url: path, rec: rec}
 	d.gc = newCommitter(d)
+	d.ckpt = newCheckpointer(openSQLitePool(dsn("deferred"), false, nil))
 	return d, nil
 }
 
@@ -133,8 +137,11 @@ func (d *DB) Close() error {
 	if d.gc != nil {
 		d.gc.close()
 	}
+	if d.ckpt != nil {
+		err = d.ckpt.close()
+	}
 	if d.Read != d.write {
-		err = d.Read.Close()
+		err = errors.Join(err, d.Read.Close())
 	}
 	return errors.Join(err, d.write.Close())
 }
