@@ -25,6 +25,7 @@ type HandlerFunc func(ctx context.Context, e Event) error
 // Options tune a Dispatcher. Zero values take the defaults shown.
 type Options struct {
 	PollInterval   time.Duration // 1s: how often Run looks for due work when not kicked
+	Settle         time.Duration // 20ms: after a kick, how long Run lets more events arrive before a round
 	Batch          int           // 64: deliveries claimed per round
 	Workers        int           // 4: handlers running at once in one dispatcher
 	HandlerTimeout time.Duration // 1m: context deadline of one handler call
@@ -45,6 +46,7 @@ func (o *Options) defaults() {
 		}
 	}
 	def(&o.PollInterval, time.Second)
+	def(&o.Settle, 20*time.Millisecond)
 	def(&o.HandlerTimeout, time.Minute)
 	def(&o.Lease, 5*time.Minute)
 	def(&o.Backoff, 2*time.Second)
@@ -136,6 +138,14 @@ func (x *Dispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		case <-x.kick:
+			// A kick comes with every committed event; under load they come in bursts. A
+			// moment's wait lets one round carry the burst instead of a round per event, each
+			// round being a few write transactions.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(x.opts.Settle):
+			}
 		}
 		n, err := x.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
