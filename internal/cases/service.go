@@ -370,14 +370,8 @@ func (c *change) record() error {
 	if root == "" {
 		root = r.ID
 	}
-	if err := t.s.st.insertEvent(t.ctx, t.tx, root, &c.e); err != nil {
-		return err
-	}
-	if !t.a.isSystem() && t.a.kind == auth.KindStaff {
-		if err := t.s.st.touchActor(t.ctx, t.tx, t.a.id, r.ID, t.now.UnixMilli()); err != nil {
-			return err
-		}
-	}
+	// The audit record first: on PostgreSQL it locks the chain's head (a query), and whatever
+	// follows without needing an answer travels with the commit (db.Later).
 	detail := map[string]any{"no": r.No, "from": int(c.e.From), "to": int(c.e.To), "version": r.Version}
 	if c.e.Reason != "" {
 		detail["reason"] = c.e.Reason
@@ -395,6 +389,14 @@ func (c *change) record() error {
 		ActorName: t.a.name, Role: string(t.a.role), Action: "case." + string(c.e.Action), Subject: "case:" + r.ID,
 		Detail: detail, RequestID: web.RequestID(t.ctx), At: t.now}); err != nil {
 		return errs.Wrap(err, "audit case.%s", c.e.Action)
+	}
+	if err := t.s.st.insertEvent(t.ctx, t.tx, root, &c.e); err != nil {
+		return err
+	}
+	if !t.a.isSystem() && t.a.kind == auth.KindStaff {
+		if err := t.s.st.touchActor(t.ctx, t.tx, t.a.id, r.ID, t.now.UnixMilli()); err != nil {
+			return err
+		}
 	}
 	if err := c.emitAll(); err != nil {
 		return err

@@ -386,7 +386,7 @@ func (st store) insertEvent(ctx context.Context, q db.Q, rootID string, e *Event
 	if data == nil {
 		data = map[string]any{}
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO case_events (id, case_id, root_id, seq, case_no, action, from_state,
+	_, err := q.ExecContext(db.Later(ctx), `INSERT INTO case_events (id, case_id, root_id, seq, case_no, action, from_state,
 		to_state, actor, actor_name, role, covering_for, at, on_date, reason, docs, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		e.ID, e.CaseID, rootID, e.Seq, e.CaseNo, string(e.Action), int(e.From), int(e.To), e.Actor, e.ActorName,
@@ -446,7 +446,7 @@ func (st store) events(ctx context.Context, q db.Q, col, id string) ([]Event, er
 
 // touchActor records that user acted on a case now (the 已办 queue).
 func (st store) touchActor(ctx context.Context, q db.Q, userID, caseID string, at int64) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO case_actors (user_id, case_id, last_at) VALUES ($1, $2, $3)
+	_, err := q.ExecContext(db.Later(ctx), `INSERT INTO case_actors (user_id, case_id, last_at) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, case_id) DO UPDATE SET last_at = excluded.last_at`, userID, caseID, at)
 	if err != nil {
 		return fmt.Errorf("cases: actor: %w", err)
@@ -506,7 +506,7 @@ func (st store) lastDoneBy(ctx context.Context, q db.Q, caseID string, step int,
 }
 
 func (st store) insertTask(ctx context.Context, q db.Q, t Task) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO case_tasks (`+taskCols+`)
+	_, err := q.ExecContext(db.Later(ctx), `INSERT INTO case_tasks (`+taskCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		t.ID, t.CaseID, t.Step, t.StepName, t.Branch, string(t.Role), t.UnitID, t.Assignee, t.State,
 		t.OpenedAt.UnixMilli(), millisOrZero(t.ClosedAt), t.ClosedBy, t.CoveringFor, t.Outcome, t.Opinion)

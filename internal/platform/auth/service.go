@@ -221,22 +221,22 @@ func tokenSubject(id string) string { return "token:" + id }
 
 // loadViewer builds the viewer of an account, in the role a session chose (or the first held).
 func (s *Service) loadViewer(ctx context.Context, q db.Q, u userRow, role Role) (*Viewer, error) {
-	roles, err := s.st.roles(ctx, q, u.ID)
-	if err != nil {
-		return nil, err
-	}
 	v := &Viewer{Kind: Kind(u.Kind), ID: u.ID, Username: u.Username, Name: u.Name, UnitID: u.UnitID,
-		RegionCode: u.RegionCode, Roles: roles, MustChange: u.MustChange, TOTP: u.TOTPEnabled}
+		RegionCode: u.RegionCode, MustChange: u.MustChange, TOTP: u.TOTPEnabled}
+	var err error
 	switch v.Kind {
 	case KindStaff:
 		info := s.unitNames(ctx, u.UnitID)
 		v.UnitName, v.RegionName = info.Name, info.RegionName
-		if v.Perms, err = s.st.perms(ctx, q, u.ID); err != nil {
+		if v.Roles, v.Perms, v.CoveringFor, err = s.st.grants(ctx, q, u.ID, s.now().UnixMilli()); err != nil {
 			return nil, err
 		}
-		if v.CoveringFor, err = s.st.coveredBy(ctx, q, u.ID, s.now().UnixMilli()); err != nil {
+	default:
+		if v.Roles, err = s.st.roles(ctx, q, u.ID); err != nil {
 			return nil, err
 		}
+	}
+	switch v.Kind {
 	case KindApplicant:
 		a, err := s.st.applicant(ctx, q, u.ID)
 		if err != nil {

@@ -219,7 +219,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 		return nil, errSession()
 	}
 	h := hashSecret(token)
-	row, err := s.st.session(ctx, s.d.Read, h)
+	row, u, err := s.st.sessionUser(ctx, s.d.Read, h)
 	if errs.Is(err, errs.NotFound) {
 		return nil, errSession()
 	}
@@ -232,10 +232,6 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 			return nil, err
 		}
 		return nil, errs.New(errs.Unauthenticated, "auth.session.expired")
-	}
-	u, err := s.st.userByID(ctx, s.d.Read, row.UserID)
-	if err != nil {
-		return nil, err
 	}
 	if !u.Active {
 		if _, err := s.st.deleteSession(ctx, s.d.Write(), h); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"onestamp/internal/platform/db"
@@ -327,6 +328,23 @@ func (s store) insertSession(ctx context.Context, q db.Q, r sessionRow) error {
 	return err
 }
 
+// sessionUser reads a session and its user in one query.
+func (s store) sessionUser(ctx context.Context, q db.Q, idHash string) (sessionRow, userRow, error) {
+	var r sessionRow
+	var u userRow
+	err := q.QueryRowContext(ctx, `SELECT s.id_hash, s.user_id, s.role, s.created_at, s.last_seen_at, s.ip, s.user_agent,
+		s.prev_login_at, s.prev_login_ip,
+		u.id, u.kind, COALESCE(u.username, ''), u.name, u.unit_id, u.region_code, u.password_hash, u.must_change,
+		u.totp_secret, u.totp_enabled, u.totp_last_step, u.failed_logins, u.locked_until, u.last_login_at,
+		u.last_login_ip, u.active, u.created_at, u.updated_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id_hash = $1`, idHash).
+		Scan(&r.IDHash, &r.UserID, &r.Role, &r.CreatedAt, &r.LastSeenAt, &r.IP, &r.UserAgent, &r.PrevLoginAt, &r.PrevLoginIP,
+			&u.ID, &u.Kind, &u.Username, &u.Name, &u.UnitID, &u.RegionCode, &u.PasswordHash, &u.MustChange,
+			&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.FailedLogins, &u.LockedUntil, &u.LastLoginAt, &u.LastLoginIP,
+			&u.Active, &u.CreatedAt, &u.UpdatedAt)
+	return r, u, notFound(err, "error.unauthenticated")
+}
+
 func (s store) session(ctx context.Context, q db.Q, idHash string) (sessionRow, error) {
 	var r sessionRow
 	err := q.QueryRowContext(ctx, `SELECT id_hash, user_id, role, created_at, last_seen_at, ip, user_agent,
@@ -517,6 +535,39 @@ func (s store) insertCover(ctx context.Context, q db.Q, c coverRow) error {
 func (s store) cover(ctx context.Context, q db.Q, id string) (coverRow, error) {
 	c, err := scanCover(q.QueryRowContext(ctx, "SELECT "+coverCols+" FROM covers WHERE id = $1", id))
 	return c, notFound(err, "auth.cover.not_found")
+}
+
+// grants reads in one query what a staff viewer holds: roles, permissions, and the users whose
+// queue they cover at the instant now (every request resolves them).
+func (s store) grants(ctx context.Context, q db.Q, userID string, now int64) ([]Role, []Permission, []string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT 'r', role FROM user_roles WHERE user_id = $1
+		UNION ALL SELECT 'p', perm FROM user_perms WHERE user_id = $1
+		UNION ALL SELECT 'c', user_id FROM covers WHERE cover_id = $1 AND ends_at > $2 AND starts_at <= $2 AND revoked_at = 0`,
+		userID, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	var roles []Role
+	var perms []Permission
+	var covering []string
+	for rows.Next() {
+		var kind, v string
+		if err := rows.Scan(&kind, &v); err != nil {
+			return nil, nil, nil, err
+		}
+		switch kind {
+		case "r":
+			roles = append(roles, Role(v))
+		case "p":
+			perms = append(perms, Permission(v))
+		case "c":
+			covering = append(covering, v)
+		}
+	}
+	slices.Sort(perms)
+	slices.Sort(covering)
+	return sortRoles(roles), perms, slices.Compact(covering), rows.Err()
 }
 
 // coveredBy returns the users whose queue coverID works at the instant now.

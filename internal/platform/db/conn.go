@@ -86,6 +86,8 @@ type conn struct {
 	// its statements are short, and a cancellable context costs modernc a watcher goroutine and
 	// a progress handler on every statement.
 	uncancellable bool
+	inTx          bool          // PostgreSQL: a transaction is open (later.go)
+	pending       []pendingStmt // PostgreSQL: statements kept for later (later.go)
 }
 
 type cachedStmt struct {
@@ -140,9 +142,15 @@ func (c *conn) evict(el *list.Element) {
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	c.record(query, args, false)
+	c.record(ctx, query, args, false)
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
+	}
+	if c.deferExec(ctx, query, args) {
+		return deferredResult{}, nil
+	}
+	if len(c.pending) > 0 {
+		return c.flush(ctx, query, args)
 	}
 	if c.lru == nil {
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
@@ -158,9 +166,12 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	c.record(query, args, true)
+	c.record(ctx, query, args, true)
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
+	}
+	if _, err := c.flush(ctx, "", nil); err != nil {
+		return nil, err
 	}
 	if c.lru == nil {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
@@ -186,8 +197,15 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil || c.rec == nil || !c.rec.on.Load() {
+	if err != nil {
 		return tx, err
+	}
+	if c.pgxConn() != nil {
+		c.inTx, c.pending = true, c.pending[:0]
+		tx = &laterTx{Tx: tx, c: c}
+	}
+	if c.rec == nil || !c.rec.on.Load() {
+		return tx, nil
 	}
 	c.cur = &RecordedTx{}
 	return &recordedTx{Tx: tx, c: c}, nil

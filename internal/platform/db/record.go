@@ -26,6 +26,7 @@ type RecordedStmt struct {
 	SQL   string
 	Args  []driver.NamedValue
 	Query bool // run as a query (rows read), not an exec
+	Later bool // marked Later (later.go): replayed the same way
 }
 
 type recorder struct {
@@ -59,7 +60,7 @@ func (d *DB) StopRecording() []RecordedTx {
 	return out
 }
 
-func (c *conn) record(query string, args []driver.NamedValue, isQuery bool) {
+func (c *conn) record(ctx context.Context, query string, args []driver.NamedValue, isQuery bool) {
 	if c.cur == nil {
 		return
 	}
@@ -70,7 +71,7 @@ func (c *conn) record(query string, args []driver.NamedValue, isQuery bool) {
 			cp[i].Value = append([]byte(nil), b...)
 		}
 	}
-	c.cur.Stmts = append(c.cur.Stmts, RecordedStmt{SQL: query, Args: cp, Query: isQuery})
+	c.cur.Stmts = append(c.cur.Stmts, RecordedStmt{SQL: query, Args: cp, Query: isQuery, Later: !isQuery && isLater(ctx)})
 }
 
 type recordedTx struct {
@@ -181,7 +182,11 @@ func (d *DB) replayOne(ctx context.Context, t *RecordedTx) error {
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, s.SQL, args...); err != nil {
+		ectx := ctx
+		if s.Later {
+			ectx = Later(ctx)
+		}
+		if _, err := tx.ExecContext(ectx, s.SQL, args...); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("replay %q: %w", s.SQL, err)
 		}

@@ -55,7 +55,7 @@ func EmitAt(ctx context.Context, tx *sql.Tx, topic, key string, payload any, not
 		nb = notBefore.UnixMilli()
 	}
 	id := db.NewID()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_events (id, topic, key, payload, created_at, not_before)
+	if _, err := tx.ExecContext(db.Later(ctx), `INSERT INTO outbox_events (id, topic, key, payload, created_at, not_before)
 		VALUES ($1, $2, $3, $4, $5, $6)`, id, topic, key, body, now, nb); err != nil {
 		return "", fmt.Errorf("outbox: emit %s: %w", topic, err)
 	}
