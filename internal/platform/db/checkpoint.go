@@ -11,13 +11,14 @@ import (
 // itself, the connection whose commit takes the WAL past 1,000 pages runs the checkpoint inside
 // that commit, file sync included: with one writer, every transaction queued behind it waits.
 // The checkpointer does it instead on a connection of its own, a few times a second (PASSIVE:
-// it never blocks the writer or the readers). Should the WAL still grow past walRestartFrames
-// (readers holding old snapshots, a flood of writes), it restarts the log (RESTART: writers
-// wait for a moment) so the file does not grow without bound.
+// it never blocks the writer or the readers). A log that is written without pause is never
+// fully checkpointed by PASSIVE alone, so SQLite never starts it over; once it holds more than
+// walTruncateFrames, the checkpointer finishes it and cuts the file back to nothing (TRUNCATE:
+// the writer waits for that moment).
 
 const (
-	checkpointEvery  = 200 * time.Millisecond
-	walRestartFrames = 32768 // 128 MiB of 4 KiB pages
+	checkpointEvery   = 200 * time.Millisecond
+	walTruncateFrames = 16384 // 64 MiB of 4 KiB pages
 )
 
 type checkpointer struct {
@@ -46,8 +47,8 @@ func (c *checkpointer) loop() {
 		case <-t.C:
 		}
 		// Errors are left for the next round: a failed checkpoint loses nothing.
-		if frames, err := c.run("PASSIVE"); err == nil && frames > walRestartFrames {
-			c.run("RESTART")
+		if frames, err := c.run("PASSIVE"); err == nil && frames > walTruncateFrames {
+			c.run("TRUNCATE")
 		}
 	}
 }
