@@ -10,15 +10,21 @@ import (
 // SQLite in WAL mode copies committed pages back into the database file in checkpoints. Left to
 // itself, the connection whose commit takes the WAL past 1,000 pages runs the checkpoint inside
 // that commit, file sync included: with one writer, every transaction queued behind it waits.
-// The checkpointer does it instead on a connection of its own, a few times a second (PASSIVE:
-// it never blocks the writer or the readers). A log that is written without pause is never
-// fully checkpointed by PASSIVE alone, so SQLite never starts it over; once it holds more than
-// walTruncateFrames, the checkpointer finishes it and cuts the file back to nothing (TRUNCATE:
-// the writer waits for that moment).
+// The checkpointer does the copying instead, on a connection of its own, a few times a second
+// (PASSIVE: it never blocks the writer or the readers).
+//
+// A log written without pause is never completely checkpointed from outside, so SQLite never
+// starts it over and the file grows. The writer therefore still checkpoints, but only every
+// writerCheckpointPages pages: by then the checkpointer has copied nearly everything, the
+// writer's checkpoint finishes the little that is left between two transactions, and the next
+// transaction starts the log over. Should the log still pass walTruncateFrames (readers holding
+// old snapshots), the checkpointer finishes it and cuts the file back (TRUNCATE: the writer
+// waits for that moment).
 
 const (
-	checkpointEvery   = 200 * time.Millisecond
-	walTruncateFrames = 16384 // 64 MiB of 4 KiB pages
+	checkpointEvery       = 200 * time.Millisecond
+	writerCheckpointPages = 8192  // 32 MiB of 4 KiB pages (SQLite's own default is 1,000)
+	walTruncateFrames     = 65536 // 256 MiB
 )
 
 type checkpointer struct {

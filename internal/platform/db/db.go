@@ -103,9 +103,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return "file:" + esc + "?" + v.Encode()
 	}
 	rec := &recorder{}
-	// The writer does not checkpoint the WAL itself (wal_autocheckpoint 0): the checkpointer
-	// does, on its own connection, so that commits do not pay for it.
-	w := openSQLitePool(dsn("immediate")+"&_pragma=wal_autocheckpoint(0)", true, rec)
+	// The checkpointer copies the WAL back on its own connection; the writer checkpoints only
+	// rarely, to let the log start over (checkpoint.go).
+	w := openSQLitePool(dsn("immediate")+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerCheckpointPages), true, rec)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
