@@ -137,3 +137,24 @@ type commitResult struct{ tag string }
 
 func (commitResult) LastInsertId() (int64, error) { return 0, errDeferred }
 func (commitResult) RowsAffected() (int64, error) { return 0, errDeferred }
+
+// flushingStmt is a prepared statement on PostgreSQL: what is pending goes before it runs, so
+// that statements keep their order.
+type flushingStmt struct {
+	driver.Stmt
+	c *conn
+}
+
+func (s *flushingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if _, err := s.c.flush(ctx, "", nil); err != nil {
+		return nil, err
+	}
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s *flushingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if _, err := s.c.flush(ctx, "", nil); err != nil {
+		return nil, err
+	}
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}

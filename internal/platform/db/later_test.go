@@ -80,6 +80,29 @@ func TestLaterStatementsKeepTransactionSemantics(t *testing.T) {
 		if err == nil || count(d.Read) != 4 {
 			t.Fatalf("rollback: err %v, %d rows", err, count(d.Read))
 		}
+		// A prepared statement runs after what was kept for later.
+		err = d.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(db.Later(ctx), "INSERT INTO lt (k, v) VALUES (20, 'p')"); err != nil {
+				return err
+			}
+			st, err := tx.PrepareContext(ctx, "UPDATE lt SET v = 'q' WHERE k = $1")
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := st.ExecContext(ctx, 20)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				t.Errorf("the prepared update found %d rows, want the row inserted just before", n)
+			}
+			_, err = tx.ExecContext(ctx, "DELETE FROM lt WHERE k = 20")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		// The connection goes on working after all that.
 		if err := d.Tx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(db.Later(ctx), "INSERT INTO lt (k, v) VALUES (12, 'y')")
