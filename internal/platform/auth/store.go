@@ -38,10 +38,15 @@ const userCols = `id, kind, COALESCE(username, ''), name, unit_id, region_code, 
 
 func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
 	var u userRow
-	err := sc.Scan(&u.ID, &u.Kind, &u.Username, &u.Name, &u.UnitID, &u.RegionCode, &u.PasswordHash, &u.MustChange,
-		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.FailedLogins, &u.LockedUntil, &u.LastLoginAt, &u.LastLoginIP,
-		&u.Active, &u.CreatedAt, &u.UpdatedAt)
+	err := sc.Scan(u.dest()...)
 	return u, err
+}
+
+// dest lists where the columns of userCols go.
+func (u *userRow) dest() []any {
+	return []any{&u.ID, &u.Kind, &u.Username, &u.Name, &u.UnitID, &u.RegionCode, &u.PasswordHash, &u.MustChange,
+		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.FailedLogins, &u.LockedUntil, &u.LastLoginAt, &u.LastLoginIP,
+		&u.Active, &u.CreatedAt, &u.UpdatedAt}
 }
 
 func notFound(err error, key string) error {
@@ -333,24 +338,11 @@ func (s store) sessionUser(ctx context.Context, q db.Q, idHash string) (sessionR
 	var r sessionRow
 	var u userRow
 	err := q.QueryRowContext(ctx, `SELECT s.id_hash, s.user_id, s.role, s.created_at, s.last_seen_at, s.ip, s.user_agent,
-		s.prev_login_at, s.prev_login_ip,
-		u.id, u.kind, COALESCE(u.username, ''), u.name, u.unit_id, u.region_code, u.password_hash, u.must_change,
-		u.totp_secret, u.totp_enabled, u.totp_last_step, u.failed_logins, u.locked_until, u.last_login_at,
-		u.last_login_ip, u.active, u.created_at, u.updated_at FROM sessions s JOIN users u ON u.id = s.user_id
+		s.prev_login_at, s.prev_login_ip, x.* FROM sessions s JOIN (SELECT `+userCols+` FROM users) x ON x.id = s.user_id
 		WHERE s.id_hash = $1`, idHash).
-		Scan(&r.IDHash, &r.UserID, &r.Role, &r.CreatedAt, &r.LastSeenAt, &r.IP, &r.UserAgent, &r.PrevLoginAt, &r.PrevLoginIP,
-			&u.ID, &u.Kind, &u.Username, &u.Name, &u.UnitID, &u.RegionCode, &u.PasswordHash, &u.MustChange,
-			&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.FailedLogins, &u.LockedUntil, &u.LastLoginAt, &u.LastLoginIP,
-			&u.Active, &u.CreatedAt, &u.UpdatedAt)
+		Scan(append([]any{&r.IDHash, &r.UserID, &r.Role, &r.CreatedAt, &r.LastSeenAt, &r.IP, &r.UserAgent, &r.PrevLoginAt,
+			&r.PrevLoginIP}, u.dest()...)...)
 	return r, u, notFound(err, "error.unauthenticated")
-}
-
-func (s store) session(ctx context.Context, q db.Q, idHash string) (sessionRow, error) {
-	var r sessionRow
-	err := q.QueryRowContext(ctx, `SELECT id_hash, user_id, role, created_at, last_seen_at, ip, user_agent,
-		prev_login_at, prev_login_ip FROM sessions WHERE id_hash = $1`, idHash).
-		Scan(&r.IDHash, &r.UserID, &r.Role, &r.CreatedAt, &r.LastSeenAt, &r.IP, &r.UserAgent, &r.PrevLoginAt, &r.PrevLoginIP)
-	return r, notFound(err, "error.unauthenticated")
 }
 
 func (s store) touchSession(ctx context.Context, q db.Q, idHash string, at int64) error {
@@ -568,25 +560,6 @@ func (s store) grants(ctx context.Context, q db.Q, userID string, now int64) ([]
 	slices.Sort(perms)
 	slices.Sort(covering)
 	return sortRoles(roles), perms, slices.Compact(covering), rows.Err()
-}
-
-// coveredBy returns the users whose queue coverID works at the instant now.
-func (s store) coveredBy(ctx context.Context, q db.Q, coverID string, now int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT user_id FROM covers WHERE cover_id = $1 AND ends_at > $2
-		AND starts_at <= $2 AND revoked_at = 0 ORDER BY user_id`, coverID, now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // listCovers returns the covers that end after an instant, of users in scope.
