@@ -14,9 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/gm"
@@ -185,6 +187,23 @@ func canonicalJSON(detail map[string]any) (string, error) {
 	if len(detail) == 0 {
 		return "{}", nil
 	}
+	if plainJSON(detail) {
+		// Maps, lists, strings, numbers and booleans come out of one encoding exactly as out of
+		// the round trip below (map keys sorted, numbers as written, no HTML escaping): skip it.
+		var out bytes.Buffer
+		enc := json.NewEncoder(&out)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(detail); err != nil {
+			return "", err
+		}
+		return strings.TrimSuffix(out.String(), "\n"), nil
+	}
+	return roundTripJSON(detail)
+}
+
+// roundTripJSON is the canonical form of any detail: encoded, decoded into plain values and
+// encoded again.
+func roundTripJSON(detail map[string]any) (string, error) {
 	raw, err := json.Marshal(detail)
 	if err != nil {
 		return "", err
@@ -202,6 +221,49 @@ func canonicalJSON(detail map[string]any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(out.String(), "\n"), nil
+}
+
+// plainJSON reports whether v holds only values whose JSON encoding is already canonical.
+func plainJSON(v any) bool {
+	// Invalid UTF-8 is written as an escape by one encoding and as the replacement character by
+	// the round trip: such text takes the long way.
+	switch x := v.(type) {
+	case nil, bool, int, int64, int32, uint, uint64, uint32:
+		return true
+	case string:
+		return utf8.ValidString(x)
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
+	case []string:
+		for _, e := range x {
+			if !utf8.ValidString(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]string:
+		for k, e := range x {
+			if !utf8.ValidString(k) || !utf8.ValidString(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !plainJSON(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for k, e := range x {
+			if !utf8.ValidString(k) || !plainJSON(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // ShardChain spreads a busy stream of records over n chains named "prefix/0" … "prefix/n-1",
