@@ -46,6 +46,7 @@ func DemoStep(ctx context.Context, s *Service, deps DemoDeps) (DemoResult, error
 	plan := []State{StateClosed, StateVerified, StateSubmitted, StateInProgress, StateReopened, StateOpen, StateClosed,
 		StateClosed, StateClosed, StateClosed, StateVerified, StateSubmitted, StateInProgress, StateOpen, StateClosed,
 		StateClosed, StateClosed, StateClosed, StateClosed, StateClosed}
+	reopenOwed := 0
 	for i, it := range its {
 		start, err := workday.ParseDate(it.StartedOn)
 		if err != nil {
@@ -61,6 +62,18 @@ func DemoStep(ctx context.Context, s *Service, deps DemoDeps) (DemoResult, error
 		day := 0
 		at := func(d int) { day = d; s.now = func() time.Time { return start.AddDays(day).Time(10 * time.Hour) } }
 		target := plan[i%len(plan)]
+		// A reopening needs an item closed two weeks ago; the order of the items depends on how
+		// the ratings that raised them were committed, so one planned on a recent item waits
+		// for the next old enough, and every demo has a reopened item.
+		old := !start.AddDays(30).After(today) // closed even if late (day 29), and reopenable
+		switch {
+		case target == StateReopened && !old:
+			reopenOwed++
+			target = StateClosed
+		case reopenOwed > 0 && old && target == StateClosed:
+			reopenOwed--
+			target = StateReopened
+		}
 		late := rnd.IntN(10) == 0
 		steps := []struct {
 			day   int
