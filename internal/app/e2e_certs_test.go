@@ -366,6 +366,8 @@ func TestE2ECertsRestaurant(t *testing.T) {
 		}
 		if _, err := clerk.UseCert(ctx, c3.ID, oldCode, food.ID); statusOf(err) != http.StatusConflict {
 			t.Errorf("fetch the revoked food permit for %s: want 409, got %v", req3.CaseNo, err)
+		} else if !strings.Contains(err.Error(), "已撤销") {
+			t.Errorf("the refusal does not say the permit is 已撤销: %v", err)
 		}
 		if _, err := clerk.UseCert(ctx, c3.ID, oldCode, ""); statusOf(err) != http.StatusConflict {
 			t.Errorf("fetch a food permit for %s when the only one is revoked: want 409, got %v", req3.CaseNo, err)

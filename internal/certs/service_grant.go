@@ -365,7 +365,7 @@ func (s *Service) UseForCase(ctx context.Context, in UseInput) (UseResult, error
 			"status": string(c.Status)}); err != nil {
 			return UseResult{}, err
 		}
-		return UseResult{}, errs.ConflictErr("certs.use.not_usable").With("status", string(c.Status))
+		return UseResult{}, errs.ConflictErr("certs.use.not_usable").With("status", errs.MessageKey("certs.status."+string(c.Status)))
 	}
 	u := Use{ID: db.NewID(), CertID: c.ID, TypeCode: c.TypeCode, TypeName: c.TypeName, CertNo: c.No, CaseID: ci.ID,
 		CaseNo: ci.No, MaterialCode: in.MaterialCode, GrantID: grant.ID, ActorName: a.name, UnitID: v.UnitID, At: s.now()}

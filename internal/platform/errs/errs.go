@@ -50,6 +50,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // New returns an error with a code and a message key.
 func New(code Code, key string) *Error { return &Error{Code: code, Key: key} }
 
+// MessageKey is an argument value that is itself a message key: the reader sees its text in
+// their language ("已撤销", "revoked"), not the key or the raw word.
+type MessageKey string
+
 // With sets a message argument and returns the error for chaining.
 func (e *Error) With(name string, v any) *Error {
 	if e.Args == nil {

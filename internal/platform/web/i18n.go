@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
+	"onestamp/internal/platform/errs"
 	"path"
 	"slices"
 	"sort"
@@ -179,7 +181,25 @@ func (c *Catalogue) Text(lang, key string, args map[string]any) string {
 	if !ok {
 		return key
 	}
-	return fill(s, args)
+	return fill(s, c.sayKeys(lang, args))
+}
+
+// sayKeys replaces the values that are themselves messages (a status, a state) by their text in
+// lang; args is not changed.
+func (c *Catalogue) sayKeys(lang string, args map[string]any) map[string]any {
+	var out map[string]any
+	for name, v := range args {
+		if k, ok := v.(errs.MessageKey); ok {
+			if out == nil {
+				out = maps.Clone(args)
+			}
+			out[name] = c.Text(lang, string(k), nil)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // fill replaces {name} placeholders; unknown ones stay as they are so that the gap shows.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http/httptest"
+	"onestamp/internal/platform/errs"
 	"regexp"
 	"slices"
 	"testing"
@@ -132,5 +133,22 @@ func TestDateFuncs(t *testing.T) {
 	}
 	if got := formatDate(time.Time{}); got != "" {
 		t.Errorf("zero time: %q", got)
+	}
+}
+
+// An argument that is itself a message key is said in the reader's language, not as the key.
+func TestMessageKeyArgumentsAreTranslated(t *testing.T) {
+	c := NewCatalogue()
+	must(c.Add("zh-CN", map[string]string{"use": "证照当前状态为“{status}”，不能使用。", "st.revoked": "已撤销"}))
+	must(c.Add("en", map[string]string{"use": "The certificate cannot be used: its status is “{status}”.", "st.revoked": "Revoked"}))
+	args := map[string]any{"status": errs.MessageKey("st.revoked")}
+	if got := c.Text("zh-CN", "use", args); got != "证照当前状态为“已撤销”，不能使用。" {
+		t.Errorf("zh-CN: %q", got)
+	}
+	if got := c.Text("en", "use", args); got != "The certificate cannot be used: its status is “Revoked”." {
+		t.Errorf("en: %q", got)
+	}
+	if args["status"] != errs.MessageKey("st.revoked") {
+		t.Errorf("the caller's arguments were changed: %v", args)
 	}
 }
