@@ -275,7 +275,8 @@ func (st store) updateCase(ctx context.Context, q db.Q, r *rec, old int64) (bool
 	args := make([]any, 0, len(caseMutable)+2)
 	args = append(args, r.ID)
 	for _, i := range caseMutable {
-		if r.loaded != nil && sameValue(v[i-1], r.loaded[i-1]) {
+		// rec.values holds scalars only (text, numbers, dates, nil): == compares them.
+		if r.loaded != nil && v[i-1] == r.loaded[i-1] {
 			continue
 		}
 		val := v[i-1]
@@ -316,12 +317,6 @@ var caseColNames = func() []string {
 	}
 	return out
 }()
-
-// sameValue compares two column values (strings, numbers, dates, nil).
-func sameValue(a, b any) bool {
-	defer func() { recover() }()
-	return a == b
-}
 
 func (st store) getCase(ctx context.Context, q db.Q, id string) (*rec, error) {
 	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1", id))

@@ -190,15 +190,20 @@ func canonicalJSON(detail map[string]any) (string, error) {
 	if plainJSON(detail) {
 		// Maps, lists, strings, numbers and booleans come out of one encoding exactly as out of
 		// the round trip below (map keys sorted, numbers as written, no HTML escaping): skip it.
-		var out bytes.Buffer
-		enc := json.NewEncoder(&out)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(detail); err != nil {
-			return "", err
-		}
-		return strings.TrimSuffix(out.String(), "\n"), nil
+		return encodeJSON(detail)
 	}
 	return roundTripJSON(detail)
+}
+
+// encodeJSON writes v as JSON without HTML escaping, on one line.
+func encodeJSON(v any) (string, error) {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(out.String(), "\n"), nil
 }
 
 // roundTripJSON is the canonical form of any detail: encoded, decoded into plain values and
@@ -214,13 +219,7 @@ func roundTripJSON(detail map[string]any) (string, error) {
 	if err := dec.Decode(&v); err != nil {
 		return "", err
 	}
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(out.String(), "\n"), nil
+	return encodeJSON(v)
 }
 
 // plainJSON reports whether v holds only values whose JSON encoding is already canonical.

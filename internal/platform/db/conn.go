@@ -34,7 +34,6 @@ type connector struct {
 	cache         bool
 	uncancellable bool
 	rec           *recorder
-	driver        driver.Driver
 }
 
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -49,7 +48,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	return w, nil
 }
 
-func (c *connector) Driver() driver.Driver { return c.driver }
+func (c *connector) Driver() driver.Driver { return c.base.Driver() }
 
 // dsnConnector is a connector for a driver that only opens by name (modernc).
 type dsnConnector struct {
@@ -62,7 +61,7 @@ func (c dsnConnector) Driver() driver.Driver                        { return c.d
 
 func openSQLitePool(dsn string, writer bool, rec *recorder) *sql.DB {
 	d := &sqlite.Driver{}
-	return sql.OpenDB(&connector{base: dsnConnector{d: d, dsn: dsn}, cache: true, uncancellable: writer, rec: rec, driver: d})
+	return sql.OpenDB(&connector{base: dsnConnector{d: d, dsn: dsn}, cache: true, uncancellable: writer, rec: rec})
 }
 
 func openPostgresPool(u string, rec *recorder) (*sql.DB, error) {
@@ -71,7 +70,7 @@ func openPostgresPool(u string, rec *recorder) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(&connector{base: base, rec: rec, driver: d}), nil
+	return sql.OpenDB(&connector{base: base, rec: rec}), nil
 }
 
 // conn wraps one driver connection. database/sql uses a connection from one goroutine at a
