@@ -9,6 +9,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,6 +167,14 @@ func benchHTTPTransitions(b *testing.B, pg bool) {
 				b.Logf("%-28s seq_scan %8d rows %10d idx_scan %8d upd %7d hot %7d", name, seq, tup, idx, upd, hot)
 			}
 			rows.Close()
+		}
+	}
+	if os.Getenv("ONESTAMP_BENCH_DUMP") != "" {
+		// The statements of a few recorded transactions, to see what a transition sends.
+		for i, tx := range recorded[len(recorded)/2 : min(len(recorded), len(recorded)/2+4)] {
+			for _, s := range tx.Stmts {
+				fmt.Fprintf(os.Stderr, "tx %d later=%v query=%v %s\n", i, s.Later, s.Query, strings.Join(strings.Fields(s.SQL), " "))
+			}
 		}
 	}
 	all := slices.Concat(lat...)

@@ -39,7 +39,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{YellowWD: workday.DefaultYellowWD, IntakeWD: 5, CorrectionDays: 30, CorrectionReminderDays: 20,
 		DeliveryWD: 10, PendingSupplyWD: 10, VerifyWithinWD: 30, RectifyWD: 20, ExtensionWD: 10,
-		JointExtensionWD: 15, AuditShards: 16, NumberBlock: 20}
+		JointExtensionWD: 15, AuditShards: 64, NumberBlock: 20}
 }
 
 func (c *Config) defaults() {

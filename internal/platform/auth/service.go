@@ -52,7 +52,10 @@ type Options struct {
 	TokenMaxLife   time.Duration // longest lifetime of an integration token (2 years)
 	Argon2         Argon2Params  // DefaultArgon2 when zero
 	TouchEvery     time.Duration // how often a session's last-seen time is written (1 min)
-	DevSMSReadable bool          // development mode: the dev SMS page is served
+	// ViewerCache is how long a resolved session is reused before the database is asked again
+	// (2 s; negative: never). Changes made through this process are seen at once (viewcache.go).
+	ViewerCache    time.Duration
+	DevSMSReadable bool // development mode: the dev SMS page is served
 }
 
 // OptionsFrom takes the options from the process configuration.
@@ -80,6 +83,9 @@ func (o *Options) defaults() {
 	set(&o.SMSInterval, time.Minute)
 	set(&o.TokenMaxLife, 2*365*24*time.Hour)
 	set(&o.TouchEvery, time.Minute)
+	if o.ViewerCache == 0 {
+		o.ViewerCache = 2 * time.Second
+	}
 	if o.LockoutFailures <= 0 {
 		o.LockoutFailures = 5
 	}
@@ -122,6 +128,7 @@ type Service struct {
 	mu     sync.RWMutex
 	scopes map[string]bool // token scopes some route accepts (filled by Guard)
 	names  map[string]cachedUnit
+	views  viewCache
 }
 
 // cachedUnit keeps a unit's display names for a few minutes: every request shows them and they
@@ -198,7 +205,7 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, r record) error {
 
 // auditAlone writes one record in its own transaction, for events with nothing else to commit.
 func (s *Service) auditAlone(ctx context.Context, r record) error {
-	return s.d.Tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, r) })
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, r) })
 }
 
 func (v *Viewer) auditName() string {

@@ -99,7 +99,7 @@ func (s *Service) Register(ctx context.Context, in Registration) (*Session, erro
 		return nil, err
 	}
 	var sess *Session
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		u, err := s.createApplicant(ctx, tx, reg, hash)
 		if err != nil {
 			return err
@@ -122,7 +122,7 @@ func (s *Service) SeedApplicant(ctx context.Context, in Registration) (string, e
 		return "", err
 	}
 	var id string
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		u, err := s.createApplicant(ctx, tx, reg, hash)
 		id = u.ID
 		return err
@@ -247,7 +247,7 @@ func (s *Service) SendSMSCode(ctx context.Context, mobile, purpose string) error
 	now := s.now()
 	code := randomDigits(6)
 	var rateErr error
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		n, last, err := s.st.smsCodesSince(ctx, tx, bi, now.Add(-24*time.Hour).UnixMilli())
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func (s *Service) verifySMS(ctx context.Context, mobileBI, purpose, code string)
 		return errs.InvalidInput("auth.sms.missing").OnField("code")
 	}
 	var verr error
-	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		row, err := s.st.latestSMSCode(ctx, tx, mobileBI, purpose, s.now().UnixMilli())
 		if errs.Is(err, errs.NotFound) {
 			verr = errs.InvalidInput("auth.sms.invalid").OnField("code")
@@ -379,7 +379,7 @@ func (s *Service) LoginSMS(ctx context.Context, in SMSLogin) (*Session, error) {
 		return nil, errLocked(until, s.now())
 	}
 	var sess *Session
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		sess, err = s.begin(ctx, tx, u, "sms")
 		return err
 	})

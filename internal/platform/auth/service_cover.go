@@ -74,7 +74,7 @@ func (s *Service) GrantCover(ctx context.Context, v *Viewer, in CoverInput) (Cov
 	}
 	row := coverRow{ID: db.NewID(), UserID: in.UserID, CoverID: in.CoverID, StartsAt: in.From.UnixMilli(),
 		EndsAt: in.To.UnixMilli(), Reason: reason, GrantedBy: v.ID, CreatedAt: s.now().UnixMilli()}
-	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.insertCover(ctx, tx, row); err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Service) RevokeCover(ctx context.Context, v *Viewer, id string) error {
 	if c.RevokedAt != 0 {
 		return nil
 	}
-	return s.d.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.revokeCover(ctx, tx, id, s.now().UnixMilli()); err != nil {
 			return err
 		}

@@ -110,7 +110,7 @@ func (s *Service) passwordLogin(ctx context.Context, u userRow, password, totpCo
 		}
 	}
 	var sess *Session
-	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if u.TOTPEnabled {
 			fresh, err := s.st.useTOTPStep(ctx, tx, u.ID, int64(step))
 			if err != nil {
@@ -133,7 +133,7 @@ func (s *Service) passwordLogin(ctx context.Context, u userRow, password, totpCo
 func (s *Service) failed(ctx context.Context, u userRow, reason string, count bool) error {
 	now := s.now()
 	var lockedUntil time.Time
-	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		detail := map[string]any{"reason": reason}
 		var n int
 		if count {
@@ -219,6 +219,10 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 		return nil, errSession()
 	}
 	h := hashSecret(token)
+	if v, ok := s.cachedViewer(h); ok {
+		return v, nil
+	}
+	gen := s.views.gen.Load()
 	row, u, err := s.st.sessionUser(ctx, s.d.Read, h)
 	if errs.Is(err, errs.NotFound) {
 		return nil, errSession()
@@ -228,12 +232,14 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 	}
 	now := s.now().UnixMilli()
 	if now-row.LastSeenAt > s.opt.SessionIdle.Milliseconds() || now-row.CreatedAt > s.opt.SessionAbsolute.Milliseconds() {
+		s.views.drop(h)
 		if _, err := s.st.deleteSession(ctx, s.d.Write(), h); err != nil {
 			return nil, err
 		}
 		return nil, errs.New(errs.Unauthenticated, "auth.session.expired")
 	}
 	if !u.Active {
+		s.views.drop(h)
 		if _, err := s.st.deleteSession(ctx, s.d.Write(), h); err != nil {
 			return nil, err
 		}
@@ -241,6 +247,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 	}
 	v, err := s.loadViewer(ctx, s.d.Read, u, Role(row.Role))
 	if errs.Is(err, errs.Forbidden) { // every role was taken away: the session is over
+		s.views.drop(h)
 		if _, err := s.st.deleteSession(ctx, s.d.Write(), h); err != nil {
 			return nil, err
 		}
@@ -253,9 +260,13 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Viewer, error) {
 		if err := s.st.touchSession(ctx, s.d.Write(), h, now); err != nil {
 			return nil, err
 		}
+		row.LastSeenAt = now
 	}
 	v.session = h
 	v.setPrev(row)
+	if s.opt.ViewerCache > 0 {
+		s.views.put(h, viewEntry{v: *v.clone(), row: row, gen: gen, deadline: time.Now().Add(s.opt.ViewerCache)})
+	}
 	return v, nil
 }
 
@@ -264,7 +275,7 @@ func (s *Service) Logout(ctx context.Context, v *Viewer) error {
 	if v == nil || v.session == "" {
 		return errSession()
 	}
-	return s.d.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.st.deleteSession(ctx, tx, v.session); err != nil {
 			return err
 		}
@@ -284,7 +295,7 @@ func (s *Service) SwitchRole(ctx context.Context, v *Viewer, role Role) error {
 		return nil
 	}
 	from := v.Role
-	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setSessionRole(ctx, tx, v.session, role); err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ func (s *Service) ChangePassword(ctx context.Context, v *Viewer, in PasswordChan
 	if err != nil {
 		return err
 	}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setPassword(ctx, tx, v.ID, hash, false, s.now().UnixMilli()); err != nil {
 			return err
 		}
@@ -102,6 +102,7 @@ func (s *Service) BeginTOTP(ctx context.Context, v *Viewer) (TOTPEnrolment, erro
 	if err != nil {
 		return TOTPEnrolment{}, errs.Wrap(err, "encrypt totp secret")
 	}
+	defer s.views.changed()
 	if err := s.st.setTOTP(ctx, s.d.Write(), u.ID, enc, false, s.now().UnixMilli()); err != nil {
 		return TOTPEnrolment{}, err
 	}
@@ -135,7 +136,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, v *Viewer, code string) error
 	if !ok {
 		return errs.InvalidInput("auth.totp.wrong_code").OnField("code")
 	}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setTOTP(ctx, tx, u.ID, u.TOTPSecret, true, s.now().UnixMilli()); err != nil {
 			return err
 		}
@@ -165,7 +166,7 @@ func (s *Service) DisableTOTP(ctx context.Context, v *Viewer, password string) e
 		}
 		return errs.InvalidInput("auth.password.wrong_current").OnField("password")
 	}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setTOTP(ctx, tx, u.ID, "", false, s.now().UnixMilli()); err != nil {
 			return err
 		}

@@ -105,7 +105,7 @@ func (s *Service) CreateToken(ctx context.Context, v *Viewer, in TokenInput) (Ne
 	row := tokenRow{ID: db.NewID(), Name: name, Prefix: secret[:len(TokenPrefix)+6], SecretHash: hashSecret(secret),
 		Scopes: scopes, UnitID: in.UnitID, RegionCode: region, ExpiresAt: exp.UnixMilli(), CreatedBy: v.ID,
 		CreatedAt: now.UnixMilli()}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.insertToken(ctx, tx, row); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Service) RevokeToken(ctx context.Context, v *Viewer, id string) error {
 	if t.RevokedAt != 0 {
 		return nil
 	}
-	return s.d.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.revokeToken(ctx, tx, id, s.now().UnixMilli()); err != nil {
 			return err
 		}

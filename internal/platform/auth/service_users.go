@@ -200,7 +200,7 @@ func (s *Service) createStaff(ctx context.Context, v *Viewer, in StaffInput, mus
 	now := s.now().UnixMilli()
 	u := userRow{ID: db.NewID(), Kind: string(KindStaff), Username: username, Name: name, UnitID: in.UnitID,
 		RegionCode: region, PasswordHash: hash, MustChange: mustChange, Active: true, CreatedAt: now, UpdatedAt: now}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.insertUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -324,7 +324,7 @@ func (s *Service) UpdateStaff(ctx context.Context, v *Viewer, id string, in Staf
 		}
 	}
 	u.UpdatedAt = s.now().UnixMilli()
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.updateStaff(ctx, tx, u); err != nil {
 			return err
 		}
@@ -384,7 +384,7 @@ func (s *Service) SetActive(ctx context.Context, v *Viewer, id string, active bo
 	if !active {
 		action = "auth.user_deactivate"
 	}
-	return s.d.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setActive(ctx, tx, id, active, s.now().UnixMilli()); err != nil {
 			return err
 		}
@@ -411,7 +411,7 @@ func (s *Service) ResetPassword(ctx context.Context, v *Viewer, id string) (stri
 	if err != nil {
 		return "", err
 	}
-	err = s.d.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setPassword(ctx, tx, id, hash, true, s.now().UnixMilli()); err != nil {
 			return err
 		}
@@ -431,7 +431,7 @@ func (s *Service) ResetTOTP(ctx context.Context, v *Viewer, id string) error {
 	if _, err := s.staffInScope(ctx, s.d.Read, v, id); err != nil {
 		return err
 	}
-	return s.d.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setTOTP(ctx, tx, id, "", false, s.now().UnixMilli()); err != nil {
 			return err
 		}
