@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"onestamp/client"
 	"onestamp/internal/app/apptest"
+	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/db/dbtest"
 )
 
@@ -177,6 +179,10 @@ func benchHTTPTransitions(b *testing.B, pg bool) {
 			}
 		}
 	}
+	if pg && os.Getenv("ONESTAMP_BENCH_EXPLAIN") != "" {
+		// The plans of one recorded transition's statements, run and rolled back.
+		explainTx(b, a.Main.DB.Write(), recorded[len(recorded)/2])
+	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	rate := float64(b.N) / elapsed.Seconds()
@@ -245,4 +251,31 @@ func httpPool(b *testing.B, as func(role string) *client.Client, n int) []*clien
 		b.Fatalf("nobody to review %s: %+v", out[0].No, out[0].Todo)
 	}
 	return out
+}
+
+func explainTx(b *testing.B, w *sql.DB, tx db.RecordedTx) {
+	ctx := context.Background()
+	t, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer t.Rollback()
+	for _, s := range tx.Stmts {
+		args := make([]any, len(s.Args))
+		for i, a := range s.Args {
+			args[i] = a.Value
+		}
+		rows, err := t.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.SQL, args...)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "explain %.80s: %v\n", s.SQL, err)
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "---- %s\n", strings.Join(strings.Fields(s.SQL), " "))
+		for rows.Next() {
+			var line string
+			rows.Scan(&line)
+			fmt.Fprintln(os.Stderr, line)
+		}
+		rows.Close()
+	}
 }

@@ -42,7 +42,7 @@ func (s *Service) supersedeAll(c *change, why string) error {
 	var ids []string
 	for _, t := range ts {
 		t.State, t.ClosedAt, t.ClosedBy, t.Outcome = TaskSuperseded, c.t.now, c.t.a.id, why
-		if _, err := s.st.closeTask(c.t.ctx, c.t.tx, t); err != nil {
+		if err := s.st.closeTask(c.t.ctx, c.t.tx, t); err != nil {
 			return err
 		}
 		ids = append(ids, t.ID)
@@ -208,10 +208,7 @@ func (s *Service) Advance(ctx context.Context, id string, version int64, in Adva
 			}
 		}
 		t.State, t.ClosedAt, t.ClosedBy, t.CoveringFor, t.Outcome, t.Opinion = TaskDone, c.t.now, c.t.a.id, covering, in.Outcome, opinion
-		if ok, err := s.st.closeTask(c.t.ctx, c.t.tx, t); err != nil || !ok {
-			if err == nil {
-				err = errs.New(errs.Conflict, "cases.task.not_open")
-			}
+		if err := s.st.closeTask(c.t.ctx, c.t.tx, t); err != nil {
 			return err
 		}
 		c.tasks = slices.DeleteFunc(c.tasks, func(o Task) bool { return o.ID == t.ID })
@@ -466,7 +463,7 @@ func (s *Service) Decide(ctx context.Context, id string, version int64, in Decid
 		}
 		m.State, m.ClosedAt, m.ClosedBy, m.CoveringFor, m.Outcome = TaskDone, c.t.now, c.t.a.id, covering, string(in.Outcome)
 		m.Opinion = strings.TrimSpace(in.Opinion)
-		if _, err := s.st.closeTask(c.t.ctx, c.t.tx, m); err != nil {
+		if err := s.st.closeTask(c.t.ctx, c.t.tx, m); err != nil {
 			return err
 		}
 		c.tasks = slices.DeleteFunc(c.tasks, func(o Task) bool { return o.ID == m.ID })

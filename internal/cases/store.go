@@ -511,17 +511,19 @@ func (st store) insertTask(ctx context.Context, q db.Q, t Task) error {
 	return nil
 }
 
-// closeTask ends an open task (done or superseded); it reports false if the task was not open.
-func (st store) closeTask(ctx context.Context, q db.Q, t Task) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE case_tasks SET state = $2, closed_at = $3, closed_by = $4, covering_for = $5,
+// closeTask ends an open task (done or superseded). Its answer is not read (db.Later): the task
+// was read in this transaction, and the case's version check, which every change of a task
+// passes, turns away a transaction that raced another over it.
+func (st store) closeTask(ctx context.Context, q db.Q, t Task) error {
+	_, err := q.ExecContext(db.Later(ctx), `UPDATE case_tasks SET state = $2, closed_at = $3, closed_by = $4, covering_for = $5,
 		outcome = $6, opinion = $7 WHERE id = $1 AND state = 'open'`,
 		t.ID, t.State, millisOrZero(t.ClosedAt), t.ClosedBy, t.CoveringFor, t.Outcome, t.Opinion)
 	if err != nil {
-		return false, fmt.Errorf("cases: close task %s: %w", t.ID, err)
+		return fmt.Errorf("cases: close task %s: %w", t.ID, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return nil
 }
+
 func (st store) assignTask(ctx context.Context, q db.Q, taskID, userID string) error {
 	_, err := q.ExecContext(ctx, `UPDATE case_tasks SET assignee = $2 WHERE id = $1 AND state = 'open'`, taskID, userID)
 	if err != nil {

@@ -87,6 +87,7 @@ type conn struct {
 	uncancellable bool
 	inTx          bool          // PostgreSQL: a transaction is open (later.go)
 	pending       []pendingStmt // PostgreSQL: statements kept for later (later.go)
+	beginPending  bool          // PostgreSQL: the transaction's BEGIN is still in pending
 }
 
 type cachedStmt struct {
@@ -169,8 +170,8 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
 	}
-	if _, err := c.flush(ctx, "", nil); err != nil {
-		return nil, err
+	if len(c.pending) > 0 {
+		return c.queryWithPending(ctx, query, args)
 	}
 	if c.lru == nil {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
@@ -199,13 +200,21 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil {
-		return tx, err
-	}
+	var tx driver.Tx
 	if c.pgxConn() != nil {
-		c.inTx, c.pending = true, c.pending[:0]
-		tx = &laterTx{Tx: tx, c: c}
+		// The BEGIN goes with the first statement (later.go).
+		begin, err := beginSQL(opts)
+		if err != nil {
+			return nil, err
+		}
+		c.inTx, c.beginPending = true, true
+		c.pending = append(c.pending[:0], pendingStmt{sql: begin})
+		tx = &laterTx{c: c}
+	} else {
+		var err error
+		if tx, err = c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts); err != nil {
+			return tx, err
+		}
 	}
 	if c.rec == nil || !c.rec.on.Load() {
 		return tx, nil

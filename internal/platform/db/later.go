@@ -2,10 +2,15 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
+	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -72,6 +77,7 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 	}
 	n := len(c.pending)
 	c.pending = c.pending[:0]
+	c.beginPending = false
 	if exec != "" {
 		vals := make([]any, len(args))
 		for i, a := range args {
@@ -98,23 +104,57 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 	return res, br.Close()
 }
 
-// laterTx flushes what is pending before the commit and forgets it on a rollback.
+// laterTx is a PostgreSQL transaction. Its BEGIN is not sent when the transaction starts: it
+// waits in the pending statements and travels with the first statement, so that a transaction
+// costs no round trip of its own. Commit sends what is pending with the COMMIT; a transaction
+// that never reached the server ends without one.
 type laterTx struct {
-	driver.Tx
 	c *conn
 }
 
-// Commit sends what is pending and the COMMIT in one round trip. (The pgx transaction object
-// is then left alone: the connection is idle again, which is all the driver checks.)
-func (t *laterTx) Commit() error {
-	t.c.inTx = false
-	if len(t.c.pending) == 0 {
-		return t.Tx.Commit()
+// beginSQL is the BEGIN statement for opts.
+func beginSQL(opts driver.TxOptions) (string, error) {
+	q := "BEGIN"
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+	case sql.LevelReadUncommitted:
+		q += " ISOLATION LEVEL READ UNCOMMITTED"
+	case sql.LevelReadCommitted:
+		q += " ISOLATION LEVEL READ COMMITTED"
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		q += " ISOLATION LEVEL REPEATABLE READ"
+	case sql.LevelSerializable:
+		q += " ISOLATION LEVEL SERIALIZABLE"
+	default:
+		return "", fmt.Errorf("db: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
 	}
-	res, err := t.c.flush(context.Background(), "COMMIT", nil)
+	if opts.ReadOnly {
+		q += " READ ONLY"
+	}
+	return q, nil
+}
+
+// Commit sends what is pending and the COMMIT in one round trip.
+func (t *laterTx) Commit() error {
+	c := t.c
+	c.inTx = false
+	if c.beginPending {
+		// Nothing reached the server but, perhaps, statements kept for later.
+		c.beginPending = false
+		if len(c.pending) == 1 {
+			c.pending = c.pending[:0]
+			return nil
+		}
+	}
+	res, err := c.flush(context.Background(), "COMMIT", nil)
+	if err == nil && res == nil { // nothing was pending
+		var tag pgconn.CommandTag
+		tag, err = c.pgxConn().Exec(context.Background(), "COMMIT")
+		res = commitResult{tag: tag.String()}
+	}
 	if err != nil {
 		// The transaction failed on the server; the COMMIT behind the failure ended it.
-		if pc := t.c.pgxConn(); pc != nil && pc.PgConn().TxStatus() != 'I' {
+		if pc := c.pgxConn(); pc != nil && pc.PgConn().TxStatus() != 'I' {
 			pc.Exec(context.Background(), "ROLLBACK")
 		}
 		return err
@@ -125,10 +165,17 @@ func (t *laterTx) Commit() error {
 	return nil
 }
 
+// Rollback forgets what is pending and ends the transaction on the server, if it began there.
 func (t *laterTx) Rollback() error {
-	t.c.inTx = false
-	t.c.pending = t.c.pending[:0]
-	return t.Tx.Rollback()
+	c := t.c
+	c.inTx = false
+	c.pending = c.pending[:0]
+	if c.beginPending {
+		c.beginPending = false
+		return nil
+	}
+	_, err := c.pgxConn().Exec(context.Background(), "ROLLBACK")
+	return err
 }
 
 // commitResult is the outcome of a COMMIT sent in a batch: "ROLLBACK" when the server had
@@ -157,4 +204,115 @@ func (s *flushingStmt) QueryContext(ctx context.Context, args []driver.NamedValu
 		return nil, err
 	}
 	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+// queryWithPending sends what is pending and query in one round trip and returns query's rows.
+func (c *conn) queryWithPending(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	b := &pgx.Batch{}
+	for _, p := range c.pending {
+		b.Queue(p.sql, p.args...)
+	}
+	n := len(c.pending)
+	c.pending = c.pending[:0]
+	c.beginPending = false
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	b.Queue(query, vals...)
+	br := c.pgxConn().SendBatch(ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	// Read the first row now, as the stdlib driver does: an error of the query shows here.
+	more := rows.Next()
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{rows: rows, br: br, first: true, more: more}, nil
+}
+
+// batchRows are the rows of a query sent in a batch, as database/sql wants them: the values in
+// the types the stdlib driver gives (int64, float64, bool, string, []byte, time.Time).
+type batchRows struct {
+	rows        pgx.Rows
+	br          pgx.BatchResults
+	first, more bool
+	cols        []string
+}
+
+func (r *batchRows) Columns() []string {
+	if r.cols == nil {
+		fds := r.rows.FieldDescriptions()
+		r.cols = make([]string, len(fds))
+		for i, fd := range fds {
+			r.cols[i] = fd.Name
+		}
+	}
+	return r.cols
+}
+
+func (r *batchRows) Close() error {
+	r.rows.Close()
+	err := r.rows.Err()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (r *batchRows) Next(dest []driver.Value) error {
+	more := r.more
+	if r.first {
+		r.first = false
+	} else {
+		more = r.rows.Next()
+	}
+	if !more {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	vals, err := r.rows.Values()
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		if dest[i], err = driverValue(v); err != nil {
+			return fmt.Errorf("db: column %s: %w", r.Columns()[i], err)
+		}
+	}
+	return nil
+}
+
+// driverValue turns a value pgx decoded into one database/sql accepts.
+func driverValue(v any) (driver.Value, error) {
+	switch x := v.(type) {
+	case nil, int64, float64, bool, string, []byte, time.Time:
+		return x, nil
+	case int32:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case float32:
+		return float64(x), nil
+	case driver.Valuer:
+		return x.Value()
+	}
+	return nil, fmt.Errorf("db: a value of type %T cannot be read", v)
 }

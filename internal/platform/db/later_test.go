@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"onestamp/internal/platform/db"
@@ -109,6 +110,97 @@ func TestLaterStatementsKeepTransactionSemantics(t *testing.T) {
 			return err
 		}); err != nil || count(d.Read) != 5 {
 			t.Fatalf("after a rollback: err %v, %d rows", err, count(d.Read))
+		}
+	})
+}
+
+// On PostgreSQL a transaction's BEGIN travels with its first statement. A first statement that
+// is a query comes back through another path than the driver's own: its values must scan the
+// same, its errors must surface, and the transaction's options must hold.
+func TestTransactionsBeginWithTheirFirstStatement(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Write().ExecContext(ctx, `CREATE TABLE bt (k INTEGER PRIMARY KEY, big BIGINT, s TEXT, b BOOLEAN, r REAL)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Write().ExecContext(ctx, `INSERT INTO bt VALUES (1, 9007199254740993, '一章通', TRUE, 1.5), (2, NULL, '', FALSE, NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		const q = `SELECT k, big, s, b, r, COUNT(*) OVER (), SUM(big) OVER () FROM bt ORDER BY k`
+		read := func(qr interface {
+			QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		}) [][]any {
+			rows, err := qr.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out [][]any
+			for rows.Next() {
+				var k, n int64
+				var big sql.NullInt64
+				var s string
+				var b bool
+				var r sql.NullFloat64
+				var sum sql.NullString
+				if err := rows.Scan(&k, &big, &s, &b, &r, &n, &sum); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, []any{k, big, s, b, r, n, sum})
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		want := read(d.Read)
+		if want[0][1] != (sql.NullInt64{Int64: 9007199254740993, Valid: true}) || want[0][2] != "一章通" || want[0][3] != true ||
+			want[1][4] != (sql.NullFloat64{}) || want[0][6] != (sql.NullString{String: "9007199254740993", Valid: true}) {
+			t.Fatalf("outside a transaction: %v", want)
+		}
+		var got [][]any
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { got = read(tx); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("first query of a transaction read\n%v\nwant\n%v", got, want)
+		}
+
+		// A failing first query fails the transaction and leaves the connection usable.
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM no_such_table").Scan(&n)
+		})
+		if err == nil {
+			t.Fatal("a query of a missing table succeeded")
+		}
+		// A transaction that runs nothing commits, and one that only writes later does too.
+		if err := d.Tx(ctx, func(*sql.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(db.Later(ctx), "INSERT INTO bt (k, s, b) VALUES (3, 'x', TRUE)")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM bt").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("%d rows after the later-only transaction: %v", n, err)
+		}
+
+		// A read-only transaction refuses a write.
+		tx, err := d.Write().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM bt")
+		tx.Rollback()
+		if err == nil && d.Engine == db.Postgres {
+			t.Fatal("a read-only transaction wrote")
+		}
+		if err := d.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM bt").Scan(&n); err != nil || (d.Engine == db.Postgres && n != 3) {
+			t.Fatalf("%d rows after the read-only transaction: %v", n, err)
 		}
 	})
 }
