@@ -207,11 +207,13 @@ type txn struct {
 	now     time.Time
 	today   workday.Date
 	parents map[string]bool // chain parents to bring up to date before commit
+	heads   map[string]*audit.Head
 }
 
 func (s *Service) inTx(ctx context.Context, a *actor, fn func(t *txn) error) error {
 	err := s.d.Tx(ctx, func(tx *sql.Tx) error {
-		t := &txn{s: s, ctx: ctx, tx: tx, a: a, now: s.clock(), today: s.today(), parents: map[string]bool{}}
+		t := &txn{s: s, ctx: ctx, tx: tx, a: a, now: s.clock(), today: s.today(), parents: map[string]bool{},
+			heads: map[string]*audit.Head{}}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -224,10 +226,50 @@ func (s *Service) inTx(ctx context.Context, a *actor, fn func(t *txn) error) err
 }
 
 // load reads a case inside the transaction; a case outside the actor's scope is not found.
+//
+// It reads, in one round trip, the case under its row lock, its open tasks, and the head of its
+// audit chain under that lock: a transition then needs no other answer from the database before
+// its commit. (The case is locked before the chain head, as the update and the append did when
+// they came later.)
 func (t *txn) load(id string) (*rec, error) {
-	r, err := t.s.st.getCase(t.ctx, t.tx, id)
+	chain := t.s.auditChain(id)
+	rows, err := db.QueryBatch(t.ctx, t.tx, t.s.st.lockCaseStmt(id), openTasksStmt(id), t.s.audit.HeadQuery(chain))
+	if err != nil {
+		return nil, fmt.Errorf("cases: lock %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("cases: lock %s: %w", id, err)
+		}
+		return nil, errs.NotFoundErr("cases.not_found")
+	}
+	r, err := t.s.st.scanCase(rows)
+	if err != nil {
+		return nil, fmt.Errorf("cases: lock %s: %w", id, err)
+	}
+	r.locked = true
+	if !rows.NextResultSet() {
+		return nil, fmt.Errorf("cases: open tasks of %s: %w", id, rows.Err())
+	}
+	if r.open, err = scanTasks(rows); err != nil {
+		return nil, fmt.Errorf("cases: open tasks of %s: %w", id, err)
+	}
+	if r.open == nil {
+		r.open = []Task{}
+	}
+	if !rows.NextResultSet() {
+		return nil, fmt.Errorf("cases: audit head of %s: %w", id, rows.Err())
+	}
+	head, err := audit.ScanHead(rows, chain)
 	if err != nil {
 		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("cases: lock %s: %w", id, err)
+	}
+	if head != nil {
+		t.heads[chain] = head
 	}
 	if !t.a.sees(r) {
 		return nil, errs.NotFoundErr("cases.not_found")
@@ -327,8 +369,10 @@ func (t *txn) apply(r *rec, version int64, act Action, fn func(c *change) error)
 }
 
 func (t *txn) newChange(r *rec, act Action) *change {
-	return &change{t: t, r: r, old: r.Version, e: Event{ID: db.NewID(), CaseID: r.ID, Action: act, From: r.State,
+	c := &change{t: t, r: r, old: r.Version, tasks: r.open, e: Event{ID: db.NewID(), CaseID: r.ID, Action: act, From: r.State,
 		Actor: t.a.id, ActorName: t.a.name, Role: string(t.a.role), At: t.now, On: t.today}}
+	r.open = nil
+	return c
 }
 
 // commit writes the change: the case row (guarded by its version), the event, the 已办 index,
@@ -370,8 +414,8 @@ func (c *change) record() error {
 	if root == "" {
 		root = r.ID
 	}
-	// The audit record first: on PostgreSQL it locks the chain's head (a query), and whatever
-	// follows without needing an answer travels with the commit (db.Later).
+	// The chain's head was read with the case (txn.load); nothing here waits for an answer, and on
+	// PostgreSQL all of it travels with the commit (db.Later).
 	detail := map[string]any{"no": r.No, "from": int(c.e.From), "to": int(c.e.To), "version": r.Version}
 	if c.e.Reason != "" {
 		detail["reason"] = c.e.Reason
@@ -385,9 +429,10 @@ func (c *change) record() error {
 	if len(c.e.Docs) > 0 {
 		detail["docs"] = c.e.Docs
 	}
-	if err := t.s.audit.Append(t.ctx, t.tx, audit.Record{Chain: t.s.auditChain(r.ID), Actor: t.a.id,
+	chain := t.s.auditChain(r.ID)
+	if err := t.s.audit.Append(t.ctx, t.tx, audit.Record{Chain: chain, Actor: t.a.id,
 		ActorName: t.a.name, Role: string(t.a.role), Action: "case." + string(c.e.Action), Subject: "case:" + r.ID,
-		Detail: detail, RequestID: web.RequestID(t.ctx), At: t.now}); err != nil {
+		Detail: detail, RequestID: web.RequestID(t.ctx), At: t.now, Head: t.heads[chain]}); err != nil {
 		return errs.Wrap(err, "audit case.%s", c.e.Action)
 	}
 	if err := t.s.st.insertEvent(t.ctx, t.tx, root, &c.e); err != nil {

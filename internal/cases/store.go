@@ -23,6 +23,8 @@ const noDue = "9999-12-31"
 type rec struct {
 	sealedForm string // the form column as stored, when it is encrypted (see store.seal)
 	loaded     []any  // the row's values (form in clear) as read for a change: updateCase writes only what differs
+	locked     bool   // read under the row's lock in this transaction (lockCase, txn.load)
+	open       []Task // its open tasks, when read with it (txn.load); the first change takes them
 
 	ID, No, ParentID, ChainID, ItemID string
 	ItemVersion                       int
@@ -294,11 +296,19 @@ func (st store) updateCase(ctx context.Context, q db.Q, r *rec, old int64) (bool
 		fmt.Fprintf(&set, "%s = $%d", caseColNames[i-1], len(args))
 	}
 	args = append(args, old)
+	if r.locked {
+		// The row has been ours since it was read, and its version was checked then: the
+		// answer is known, and the update may travel with the next statement (db.Later).
+		ctx = db.Later(ctx)
+	}
 	res, err := q.ExecContext(ctx, "UPDATE cases SET "+set.String()+fmt.Sprintf(" WHERE id = $1 AND version = $%d", len(args)), args...)
 	if err != nil {
 		return false, fmt.Errorf("cases: update %s: %w", r.ID, err)
 	}
 	n, err := res.RowsAffected()
+	if errors.Is(err, db.ErrDeferred) {
+		n, err = 1, nil
+	}
 	if n == 1 && err == nil && r.loaded != nil {
 		r.loaded = v
 	}
@@ -329,18 +339,31 @@ func (st store) getCase(ctx context.Context, q db.Q, id string) (*rec, error) {
 	return r, nil
 }
 
-// lockCase reads a case and, on PostgreSQL, locks its row until the transaction ends (a chain
-// parent that several children's transitions bring up to date).
+// lockCase reads a case inside a write transaction and, on PostgreSQL, locks its row until the
+// transaction ends (SQLite's single writer already keeps everyone else out). A transition reads
+// its case so: no one can change it between the version check and the update.
 func (st store) lockCase(ctx context.Context, q db.Q, id string) (*rec, error) {
-	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE id = $1"+st.d.ForUpdate(), id))
+	s := st.lockCaseStmt(id)
+	r, err := st.scanCase(q.QueryRowContext(ctx, s.SQL, s.Args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.NotFoundErr("cases.not_found")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cases: lock %s: %w", id, err)
 	}
+	r.locked = true
 	return r, nil
 }
+func (st store) lockCaseStmt(id string) db.Stmt {
+	return db.Stmt{SQL: "SELECT " + caseCols + " FROM cases WHERE id = $1" + st.d.ForUpdate(), Args: []any{id}}
+}
+
+// openTasksStmt reads the open tasks of a case, in the order tasks() gives; scanTasks reads them.
+func openTasksStmt(caseID string) db.Stmt {
+	return db.Stmt{SQL: "SELECT " + taskCols + " FROM case_tasks WHERE case_id = $1 AND state = 'open' ORDER BY opened_at, id",
+		Args: []any{caseID}}
+}
+
 func (st store) getCaseByNo(ctx context.Context, q db.Q, no string) (*rec, error) {
 	r, err := st.scanCase(q.QueryRowContext(ctx, "SELECT "+caseCols+" FROM cases WHERE case_no = $1", no))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -466,6 +489,11 @@ func (st store) tasks(ctx context.Context, q db.Q, caseID string, openOnly bool)
 }
 func collectTasks(rows *sql.Rows) ([]Task, error) {
 	defer rows.Close()
+	return scanTasks(rows)
+}
+
+// scanTasks reads the tasks of the current result set of rows, leaving rows open.
+func scanTasks(rows *sql.Rows) ([]Task, error) {
 	var out []Task
 	for rows.Next() {
 		var t Task

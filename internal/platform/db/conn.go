@@ -166,13 +166,23 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	c.record(ctx, query, args, true)
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
 	}
+	if query == batchQuery && len(args) == 1 {
+		if stmts, ok := args[0].Value.(batchArg); ok {
+			return c.queryBatch(ctx, stmts)
+		}
+	}
+	c.record(ctx, query, args, true)
 	if len(c.pending) > 0 {
 		return c.queryWithPending(ctx, query, args)
 	}
+	return c.runQuery(ctx, query, args)
+}
+
+// runQuery runs a query on the driver, through the statement cache when there is one.
+func (c *conn) runQuery(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if c.lru == nil {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
@@ -226,6 +236,9 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 // CheckNamedValue lets pgx take its arguments as they are; modernc has no checker, and
 // database/sql's default conversion applies.
 func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if _, ok := nv.Value.(batchArg); ok {
+		return nil
+	}
 	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
 		return ch.CheckNamedValue(nv)
 	}

@@ -37,12 +37,14 @@ type pendingStmt struct {
 	args []any
 }
 
-var errDeferred = errors.New("db: the statement was sent later; its result is unknown")
+// ErrDeferred is what a deferred statement's sql.Result answers: it was sent later, and its
+// result is unknown.
+var ErrDeferred = errors.New("db: the statement was sent later; its result is unknown")
 
 type deferredResult struct{}
 
-func (deferredResult) LastInsertId() (int64, error) { return 0, errDeferred }
-func (deferredResult) RowsAffected() (int64, error) { return 0, errDeferred }
+func (deferredResult) LastInsertId() (int64, error) { return 0, ErrDeferred }
+func (deferredResult) RowsAffected() (int64, error) { return 0, ErrDeferred }
 
 // pgxConn is the pgx connection under a wrapped stdlib connection, nil on SQLite.
 func (c *conn) pgxConn() *pgx.Conn {
@@ -182,8 +184,8 @@ func (t *laterTx) Rollback() error {
 // already abandoned the transaction.
 type commitResult struct{ tag string }
 
-func (commitResult) LastInsertId() (int64, error) { return 0, errDeferred }
-func (commitResult) RowsAffected() (int64, error) { return 0, errDeferred }
+func (commitResult) LastInsertId() (int64, error) { return 0, ErrDeferred }
+func (commitResult) RowsAffected() (int64, error) { return 0, ErrDeferred }
 
 // flushingStmt is a prepared statement on PostgreSQL: what is pending goes before it runs, so
 // that statements keep their order.
@@ -227,19 +229,29 @@ func (c *conn) queryWithPending(ctx context.Context, query string, args []driver
 			return nil, err
 		}
 	}
-	rows, err := br.Query()
-	if err != nil {
+	r := &batchRows{br: br, left: 1}
+	if err := r.nextQuery(); err != nil {
 		br.Close()
 		return nil, err
 	}
-	// Read the first row now, as the stdlib driver does: an error of the query shows here.
-	more := rows.Next()
+	return r, nil
+}
+
+// nextQuery reads the answer of the batch's next query, and its first row now, as the stdlib
+// driver does: an error of the query shows here.
+func (r *batchRows) nextQuery() error {
+	rows, err := r.br.Query()
+	r.left--
+	if err != nil {
+		return err
+	}
+	r.rows, r.cols, r.first = rows, nil, true
+	r.more = rows.Next()
 	if err := rows.Err(); err != nil {
 		rows.Close()
-		br.Close()
-		return nil, err
+		return err
 	}
-	return &batchRows{rows: rows, br: br, first: true, more: more}, nil
+	return nil
 }
 
 // batchRows are the rows of a query sent in a batch, as database/sql wants them: the values in
@@ -247,6 +259,7 @@ func (c *conn) queryWithPending(ctx context.Context, query string, args []driver
 type batchRows struct {
 	rows        pgx.Rows
 	br          pgx.BatchResults
+	left        int // queries of the batch not yet read
 	first, more bool
 	cols        []string
 }
