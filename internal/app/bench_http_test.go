@@ -39,7 +39,9 @@ import (
 //	go test -run '^$' -bench HTTPTransitions -benchtime 20000x ./internal/app/
 //
 // ONESTAMP_BENCH_WORKERS sets the number of clients (16), ONESTAMP_BENCH_POOL the cases (256);
-// ONESTAMP_BENCH_CPUPROFILE names a file for a CPU profile of the run alone.
+// ONESTAMP_BENCH_CPUPROFILE names a file for a CPU profile of the run alone; ONESTAMP_BENCH_DUMP
+// prints the statements of a few recorded transactions, ONESTAMP_BENCH_EXPLAIN (PostgreSQL) the
+// plan of each statement of one, run and rolled back.
 func BenchmarkHTTPTransitions(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
