@@ -34,6 +34,7 @@ type Case struct {
 	StepName    string            `json:"step_name,omitempty"`
 	Todo        CaseTodo          `json:"todo"`
 	Clock       CaseClock         `json:"clock"`
+	Fee         *CaseFee          `json:"fee,omitempty"`
 	Form        map[string]string `json:"form"`
 	Decision    *CaseDecision     `json:"decision,omitempty"`
 	Promise     *CasePromise      `json:"promise,omitempty"`
@@ -85,6 +86,16 @@ type CaseTodo struct {
 	UnitID     string `json:"unit_id,omitempty"`
 	RegionCode string `json:"region_code,omitempty"`
 	UserID     string `json:"user_id,omitempty"`
+}
+
+// CaseFee is what a case owes in fees.
+type CaseFee struct {
+	DueFen  int64  `json:"due_fen"`
+	Timing  string `json:"timing"` // before_accept or before_conclude
+	PaidFen int64  `json:"paid_fen"`
+	PaidOn  string `json:"paid_on,omitempty"`
+	Receipt string `json:"receipt,omitempty"`
+	Owed    bool   `json:"owed"`
 }
 
 // CaseClock holds the deadlines; dates are YYYY-MM-DD (empty when none).
@@ -550,6 +561,11 @@ func (c *Client) ExtendCase(ctx context.Context, id string, version int64, reaso
 func (c *Client) DecideCase(ctx context.Context, id string, version int64, in CaseDecideInput) (*Case, error) {
 	return c.transition(ctx, id, "decide", version, map[string]any{"outcome": in.Outcome, "opinion": in.Opinion,
 		"reasons": in.Reasons, "remedy": in.Remedy})
+}
+
+// PayCaseFee records that the case's fees were paid (the whole amount due, with the voucher number).
+func (c *Client) PayCaseFee(ctx context.Context, id string, version, amountFen int64, receipt string) (*Case, error) {
+	return c.transition(ctx, id, "pay-fee", version, map[string]any{"amount_fen": amountFen, "receipt": receipt})
 }
 
 // ConcludeCase concludes a decided case.

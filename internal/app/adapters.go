@@ -104,6 +104,16 @@ func caseItem(it catalog.Item, v catalog.ItemVersion) cases.Item {
 	if sp.Kind == catalog.KindInstant {
 		out.Kind = cases.KindInstant
 	}
+	if sp.Charged {
+		// Fixed amounts only: a fee published as a rate is assessed by the window, outside the case.
+		for _, f := range sp.Fees {
+			out.FeeFen += f.AmountFen
+		}
+		out.FeeTiming = cases.FeeBeforeConclude
+		if sp.FeeTiming == catalog.FeeBeforeAccept {
+			out.FeeTiming = cases.FeeBeforeAccept
+		}
+	}
 	for _, m := range sp.VerifyMethods {
 		out.VerifyMethods = append(out.VerifyMethods, string(m))
 	}

@@ -136,6 +136,10 @@ type (
 		Version int64 `json:"version"`
 		ConcludeInput
 	}
+	PayFeeRequest struct {
+		Version int64 `json:"version"`
+		PayFeeInput
+	}
 	DeliverRequest struct {
 		Version int64 `json:"version"`
 		DeliverInput
@@ -384,7 +388,12 @@ func registerAPI(g *auth.Guard, s *Service) {
 			act(func(ctx context.Context, id string, in DecideRequest) (Case, error) {
 				return s.Decide(ctx, id, in.Version, in.DecideInput)
 			})},
-		{"conclude", "Conclude (办结)", "Blocked while a 容缺 material is owed.", auth.Staff(auth.Signer, auth.Clerk), ConcludeRequest{},
+		{"pay-fee", "Record the payment of the fees (缴费)", "The whole amount due, with the payment voucher's number. Acceptance (fees due before_accept) and the conclusion of an approval wait for it.",
+			clerkPolicy, PayFeeRequest{},
+			act(func(ctx context.Context, id string, in PayFeeRequest) (Case, error) {
+				return s.PayFee(ctx, id, in.Version, in.PayFeeInput)
+			})},
+		{"conclude", "Conclude (办结)", "Blocked while a 容缺 material is owed, and an approval while its fees are unpaid.", auth.Staff(auth.Signer, auth.Clerk), ConcludeRequest{},
 			act(func(ctx context.Context, id string, in ConcludeRequest) (Case, error) {
 				return s.Conclude(ctx, id, in.Version, in.ConcludeInput)
 			})},

@@ -239,6 +239,7 @@ const (
 	ActWithdraw       Action = "withdraw"        // 撤回申请
 	ActTerminate      Action = "terminate"       // 终止办理
 	ActSupply         Action = "supply"          // a 容缺 material is supplied
+	ActPayFee         Action = "pay_fee"         // the fees were paid (缴费), recorded at the window
 	ActVerify         Action = "verify"          // 告知承诺 post-verification outcome
 	ActDeemAccept     Action = "deem_accept"     // system: no answer within 5 wd of receipt
 	ActPendingMissed  Action = "pending_missed"  // system: the 容缺 promise was missed
@@ -316,6 +317,7 @@ var Transitions = []Rule{
 	{Action: ActTerminate, From: []State{StSubmitted, StPrecheckReturned, StPrecheckPassed, StPendingReceipt, StReceived,
 		StCorrection, StAccepted, StInReview, StSuspended}, To: StTerminated, Roles: []auth.Role{auth.Chief}, Side: SideHandling, Reason: true},
 	{Action: ActSupply, From: []State{StAccepted, StInReview, StSuspended, StDenied, StApproved}, To: 0, Roles: []auth.Role{auth.Applicant, auth.Clerk}, Side: SideOwner},
+	{Action: ActPayFee, From: []State{StReceived, StAccepted, StInReview, StSuspended, StApproved}, To: 0, Roles: []auth.Role{auth.Clerk}, Side: SideIntake},
 	{Action: ActVerify, From: []State{StApproved, StConcluded, StDelivered}, To: 0, Roles: []auth.Role{auth.Reviewer, auth.Chief}, Side: SideHandling},
 	{Action: ActDeemAccept, From: inIntake, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActPendingMissed, From: []State{StAccepted, StInReview, StSuspended, StDenied, StApproved}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
@@ -380,6 +382,7 @@ type Case struct {
 	Todo     Todo   `json:"todo" doc:"who must act next"`
 
 	Clock    Clock             `json:"clock"`
+	Fee      *Fee              `json:"fee,omitempty" doc:"the fees, when the item charges any"`
 	Form     map[string]string `json:"form"`
 	Decision *Decision         `json:"decision,omitempty"`
 	Promise  *Promise          `json:"promise,omitempty" doc:"the signed commitment of a 告知承诺 case"`
@@ -394,6 +397,27 @@ type Case struct {
 	limits      limits
 	overdueAt   int64
 }
+
+// Fee is what a case owes under its item's fee rules (行政事业性收费), as pinned when it was opened.
+type Fee struct {
+	DueFen  int64        `json:"due_fen" doc:"the fees, in fen (分)"`
+	Timing  FeeTiming    `json:"timing" doc:"before_accept or before_conclude"`
+	PaidFen int64        `json:"paid_fen"`
+	PaidOn  workday.Date `json:"paid_on,omitzero"`
+	Receipt string       `json:"receipt,omitempty" doc:"the payment voucher (缴款书/票据) number"`
+	// Owed is true while the fees are unpaid and the case has reached the point where they are
+	// due: before acceptance, or (before_conclude) once approved.
+	Owed bool `json:"owed"`
+}
+
+// FeeTiming says when an item's fees must be paid (catalogue: FeeTiming).
+type FeeTiming string
+
+// Fee timings.
+const (
+	FeeBeforeAccept   FeeTiming = "before_accept"
+	FeeBeforeConclude FeeTiming = "before_conclude"
+)
 
 // Office is an organisation's place in a case: the unit, its jurisdiction and, when receiving,
 // the window.
@@ -678,6 +702,8 @@ type Item struct {
 	VerifyMethods   []string       `json:"verify_methods,omitempty"`
 	VerifyWithinWD  int            `json:"verify_within_wd,omitempty"`
 	PendingSupplyWD int            `json:"pending_supply_wd,omitempty"`
+	FeeFen          int64          `json:"fee_fen,omitempty" doc:"the fees charged, in fen; 0: free of charge"`
+	FeeTiming       FeeTiming      `json:"fee_timing,omitempty" doc:"before_accept or before_conclude (the default)"`
 	AcceptUnit      string         `json:"accept_unit,omitempty" doc:"the hall that receives online applications"`
 	ResultCertType  string         `json:"result_cert_type,omitempty" doc:"the e-certificate type the item issues"`
 	CertAction      string         `json:"cert_action,omitempty" doc:"new, change, renew or cancel (业务办理项 新设/变更/延续/注销)"`

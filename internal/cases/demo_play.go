@@ -761,6 +761,15 @@ func (pl *player) review(clerk demoActor, recv Unit) error {
 	if g.rnd.IntN(2) == 0 {
 		concluder = clerk
 	}
+	if due := r.Limits.FeeFen - r.Facts.FeePaidFen; due > 0 && r.State == StApproved {
+		// An approval of a charged item is concluded once the fees are in (缴款码: date and serial).
+		if err := pl.transition(ActPayFee, clerk, func(e *Event) error {
+			e.Data = map[string]any{"fen": due, "receipt": strings.ReplaceAll(pl.day.String(), "-", "") + fmt.Sprintf("%08d", g.rnd.IntN(1e8))}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
 	if err := pl.transition(ActConclude, concluder, nil); err != nil {
 		return err
 	}

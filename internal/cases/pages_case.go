@@ -109,7 +109,7 @@ type caseActs struct {
 	Receive, Precheck, Accept, AcceptPending, Correction, Reject, RejectChief bool
 	Advance, Decide, Return, Inspection, Suspend, Resume, Extend              bool
 	Conclude, Deliver, Terminate, Upload, Check, Resubmit, Edit, Withdraw     bool
-	Submit, Supply                                                            bool
+	Submit, Supply, PayFee                                                    bool
 	Claim                                                                     []Task
 	Branches                                                                  []Task // inspection tasks the viewer may complete
 	MainTask                                                                  Task
@@ -150,7 +150,11 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 	a.Reject = may(v, c, ActReject) && !c.facts.Deemed
 	a.RejectChief = v.Role == auth.Chief
 	a.Resubmit = may(v, c, ActResubmit) && c.State == StCorrection
-	a.Conclude = may(v, c, ActConclude) && !c.facts.PendingOpen
+	feeOwed := c.Fee != nil && c.Fee.Owed
+	a.Accept = a.Accept && !feeOwed
+	a.AcceptPending = a.AcceptPending && !feeOwed
+	a.PayFee = may(v, c, ActPayFee) && c.Fee != nil && c.Fee.PaidFen < c.Fee.DueFen
+	a.Conclude = may(v, c, ActConclude) && !c.facts.PendingOpen && !feeOwed
 	a.Deliver = may(v, c, ActDeliver)
 	a.Terminate = may(v, c, ActTerminate)
 	a.Suspend = may(v, c, ActSuspend) && !c.Clock.PromisedDue.IsZero()
@@ -189,7 +193,7 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 	a.Return = may(v, c, ActReturnTo) && c.Step > 0 && (mine || v.Role == auth.Chief)
 	a.Any = a.Receive || a.Precheck || a.Accept || a.AcceptPending || a.Correction || a.Reject || a.Resubmit ||
 		a.Conclude || a.Deliver || a.Terminate || a.Suspend || a.Resume || a.Extend || a.Advance || a.Decide ||
-		a.Inspection || a.Return || len(a.Claim) > 0 || len(a.Branches) > 0
+		a.Inspection || a.Return || a.PayFee || len(a.Claim) > 0 || len(a.Branches) > 0
 	return a
 }
 
@@ -298,7 +302,7 @@ var publicActions = map[Action]bool{ActOpen: true, ActSubmit: true, ActPrecheckP
 	ActReceive: true, ActCorrection: true, ActResubmit: true, ActAccept: true, ActAcceptPending: true, ActReject: true,
 	ActSuspend: true, ActResume: true, ActExtend: true, ActDecide: true, ActConclude: true, ActDeliver: true,
 	ActWithdraw: true, ActTerminate: true, ActSupply: true, ActDeemAccept: true, ActPendingMissed: true,
-	ActVerify: true, ActChildChanged: true}
+	ActVerify: true, ActChildChanged: true, ActPayFee: true}
 
 // eventDetails says in words what an event's data holds.
 func eventDetails(r *http.Request, e Event, mats, fields map[string]string) []string {
@@ -318,7 +322,12 @@ func eventDetails(r *http.Request, e Event, mats, fields map[string]string) []st
 	if by := dataString(d, "reply_by"); by != "" {
 		out = append(out, web.T(ctx, "cases.detail.reply_by", "date", by))
 	}
+	if fen := int64(dataInt(d, "refund_fen")); fen > 0 {
+		out = append(out, web.T(ctx, "cases.detail.refund", "amount", yuan(fen)))
+	}
 	switch e.Action {
+	case ActPayFee:
+		out = append(out, web.T(ctx, "cases.detail.fee", "amount", yuan(int64(dataInt(d, "fen"))), "receipt", dataString(d, "receipt")))
 	case ActAdvance:
 		out = append(out, web.T(ctx, "cases.detail.step", "step", dataString(d, "step_name"),
 			"outcome", web.T(ctx, "cases.outcome."+dataString(d, "outcome"))))
@@ -505,6 +514,13 @@ var staffActions = []staffAction{
 			in.Reasons, in.Remedy = lines(r.PostFormValue("reasons")), r.PostFormValue("remedy")
 		}
 		return p.s.Decide(r.Context(), id, v, in)
+	}},
+	{"pay-fee", pageClerk, "fee_paid", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		fen, ok := parseYuan(r.PostFormValue("amount"))
+		if !ok {
+			return Case{}, errs.InvalidInput("cases.fee.amount_format").OnField("amount")
+		}
+		return p.s.PayFee(r.Context(), id, v, PayFeeInput{AmountFen: fen, Receipt: r.PostFormValue("receipt")})
 	}},
 	{"conclude", auth.Staff(auth.Signer, auth.Clerk), "concluded", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
 		return p.s.Conclude(r.Context(), id, v, ConcludeInput{Note: r.PostFormValue("note")})

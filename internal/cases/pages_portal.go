@@ -163,6 +163,9 @@ func (p *pages) renderMyCase(w http.ResponseWriter, r *http.Request, id string, 
 	case c.State == StCorrection:
 		view.Needs = append(view.Needs, need{Key: "cases.need.correction", Args: map[string]any{"date": view.ReplyBy.String()}})
 	}
+	if c.Fee != nil && c.Fee.Owed {
+		view.Needs = append(view.Needs, need{Key: "cases.need.fee", Args: map[string]any{"amount": yuan(c.Fee.DueFen - c.Fee.PaidFen)}})
+	}
 	if c.facts.PendingOpen {
 		view.Needs = append(view.Needs, need{Key: "cases.need.pending", Args: map[string]any{"date": c.Clock.PendingDue.String()}})
 	}

@@ -648,7 +648,7 @@ func (s *Service) toCase(r *rec) Case {
 			PromisedDue: r.PromisedDue, StatutoryDue: r.StatutoryDue, DecidedOn: r.DecidedOn,
 			DeliveryDue: r.DeliveryDue, PendingDue: r.PendingDue, NextDue: r.NextDue, RemainingWD: r.RemainingWD,
 			Level: r.Level.String(), ExtensionWD: r.Facts.ExtensionWD},
-		Form: r.Form, Decision: r.Decision, Promise: r.Promise,
+		Fee: feeView(r), Form: r.Form, Decision: r.Decision, Promise: r.Promise,
 		CreatedAt: msTime(r.CreatedAt), UpdatedAt: msTime(r.UpdatedAt),
 		applicantBI: r.ApplicantIDBI, facts: r.Facts, limits: r.Limits, overdueAt: r.OverdueAt,
 	}

@@ -62,6 +62,9 @@ func (s *Service) Accept(ctx context.Context, id string, version int64, in Accep
 // accept finishes both kinds of acceptance: the deemed check, the first review step, the event.
 func (s *Service) accept(c *change) error {
 	r := c.r
+	if err := checkFee(c, r.Limits.FeeTiming == FeeBeforeAccept); err != nil {
+		return err
+	}
 	if !r.Facts.Deemed && !r.IntakeDue.IsZero() && c.t.today > r.IntakeDue {
 		c.set("deemed", true)
 	}
@@ -212,6 +215,7 @@ func (s *Service) Withdraw(ctx context.Context, id string, version int64, in Wit
 			c.e.Docs = []string{in.DocHash}
 		}
 		c.r.Decision = &Decision{Outcome: OutcomeWithdraw, Reasons: cleanList([]string{c.e.Reason}), On: c.t.today, By: c.t.a.id}
+		refundDue(c)
 		if c.r.Kind == KindChain {
 			return s.cascade(c, ActWithdraw, nil, withdraw)
 		}

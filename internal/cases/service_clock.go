@@ -24,6 +24,9 @@ type facts struct {
 	PendingWD    int          `json:"pending_wd,omitempty"`
 	PendingOpen  bool         `json:"pending_open,omitempty"`
 	ClosedOn     workday.Date `json:"closed_on,omitempty"`
+	FeePaidFen   int64        `json:"fee_paid,omitempty"` // not a clock fact: kept here so that the fold gives it too
+	FeePaidOn    workday.Date `json:"fee_paid_on,omitempty"`
+	FeeReceipt   string       `json:"fee_receipt,omitempty"`
 }
 
 // susp is one suspension of the clock (特别程序).
@@ -101,6 +104,9 @@ func (f facts) apply(e Event) facts {
 		f.DecidedOn = e.On
 	case ActSupply:
 		f.PendingOpen = dataBool(e.Data, "pending_open")
+	case ActPayFee:
+		f.FeePaidFen += int64(dataInt(e.Data, "fen"))
+		f.FeePaidOn, f.FeeReceipt = e.On, dataString(e.Data, "receipt")
 	}
 	if e.To.Final() && !e.From.Final() {
 		f.ClosedOn = e.On

@@ -68,6 +68,12 @@ func reviewSteps(it Item) []Step {
 }
 func itemLimits(it Item, cfg Config) limits {
 	l := limits{StatutoryWD: it.StatutoryWD, PromisedWD: it.PromisedWD, ExtensionWD: it.ExtensionWD}
+	if it.FeeFen > 0 {
+		l.FeeFen, l.FeeTiming = it.FeeFen, it.FeeTiming
+		if l.FeeTiming != FeeBeforeAccept {
+			l.FeeTiming = FeeBeforeConclude
+		}
+	}
 	if it.Kind == KindInstant {
 		l.PromisedWD = 0
 	}

@@ -507,6 +507,10 @@ func (s *Service) conclude(c *change) error {
 	if c.r.Facts.PendingOpen {
 		return errs.New(errs.Conflict, "cases.conclude.pending_open")
 	}
+	// An approval is concluded once its fees are paid; a denial owes none.
+	if err := checkFee(c, c.e.From == StApproved); err != nil {
+		return err
+	}
 	it, err := s.item(c.t.ctx, c.r.ItemID, c.r.ItemVersion)
 	if err != nil {
 		return err
@@ -565,6 +569,7 @@ func (s *Service) Terminate(ctx context.Context, id string, version int64, in Te
 		c.set("code", in.Code)
 		c.r.Decision = &Decision{Outcome: OutcomeTerminate, Code: in.Code, Reasons: cleanList([]string{c.e.Reason}),
 			Remedy: strings.TrimSpace(in.Remedy), On: c.t.today, By: c.t.a.id}
+		refundDue(c)
 		return s.supersedeAll(c, "terminate")
 	})
 }

@@ -63,9 +63,11 @@ type rec struct {
 
 // limits are the time limits of the pinned item version, kept on the row for RecomputeAll.
 type limits struct {
-	StatutoryWD int `json:"s"`
-	PromisedWD  int `json:"p"`
-	ExtensionWD int `json:"x,omitempty"`
+	StatutoryWD int       `json:"s"`
+	PromisedWD  int       `json:"p"`
+	ExtensionWD int       `json:"x,omitempty"`
+	FeeFen      int64     `json:"f,omitempty"`  // the item's fees when the case was opened
+	FeeTiming   FeeTiming `json:"ft,omitempty"` // and when they are due
 }
 
 // agentRec is the agent as stored (JSON): name, ID number and mobile encrypted.
