@@ -13,8 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gzqr "github.com/makiuchi-d/gozxing/qrcode"
+	"onestamp/internal/platform/pdfdoc/pdftest"
 
 	"onestamp/client"
 	"onestamp/internal/app/apptest"
@@ -460,15 +459,11 @@ func qrOfPDF(t *testing.T, holder *client.Client, certID string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gzqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	qr, err := pdftest.ReadQR(img)
 	if err != nil {
 		t.Fatalf("no QR code on the certificate's first page: %v", err)
 	}
-	return res.GetText()
+	return qr
 }
 
 // getPage fetches a public page and returns its HTML (zh-CN, the default language).

@@ -13,8 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gzqr "github.com/makiuchi-d/gozxing/qrcode"
+	"onestamp/internal/platform/pdfdoc/pdftest"
 
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/db"
@@ -87,17 +86,13 @@ func TestPDFTextAndQRCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := gzqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+		qr, err := pdftest.ReadQR(img)
 		if err != nil {
 			t.Fatalf("no QR code found on the page: %v", err)
 		}
-		u, err := url.Parse(res.GetText())
+		u, err := url.Parse(qr)
 		if err != nil || u.Host != "zwfw.example.gov.cn" || u.Path != "/v/"+lic.No {
-			t.Fatalf("the QR code says %q", res.GetText())
+			t.Fatalf("the QR code says %q", qr)
 		}
 
 		h := handler(t, w.s)

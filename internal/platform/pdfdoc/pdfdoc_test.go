@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gzqr "github.com/makiuchi-d/gozxing/qrcode"
+	"onestamp/internal/platform/pdfdoc/pdftest"
 )
 
 func poppler(t *testing.T) {
@@ -78,9 +77,8 @@ func TestDocument(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-		if r, err := gzqr.NewQRCodeReader().Decode(bmp, nil); err == nil {
-			found = r.GetText() == "https://zwfw.example.gov.cn/v/JY44030400000001"
+		if qr, err := pdftest.ReadQR(img); err == nil {
+			found = qr == "https://zwfw.example.gov.cn/v/JY44030400000001"
 		}
 	}
 	if !found {
