@@ -241,7 +241,7 @@ func TestBrowserPagesFitAndSpeak(t *testing.T) {
 		{"", []string{"/", "/login", "/staff/login", "/register"}},
 		{"applicant", []string{"/", "/account"}},
 		{"clerk", []string{"/staff/", "/staff/account"}},
-		{"admin", []string{"/staff/", "/staff/admin/users", "/staff/admin/org", "/staff/admin/covers", "/staff/admin/tokens"}},
+		{"admin", []string{"/staff/", "/staff/admin/users", "/staff/admin/org", "/staff/admin/covers", "/staff/admin/tokens", "/staff/admin/calendar"}},
 	}
 	shots := map[string]bool{}
 	for _, vp := range []struct {

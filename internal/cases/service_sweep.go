@@ -20,6 +20,9 @@ type RecomputeStats struct {
 	Elapsed       time.Duration `json:"elapsed_ns"`
 }
 
+// Counts are the open cases examined and those whose deadlines changed, for a page to say.
+func (s RecomputeStats) Counts() (examined, changed int) { return s.Cases, s.Changed }
+
 // RecomputeAll reads the open cases in batches of recomputeRead and writes the changed ones in
 // transactions of up to recomputeWrite rows: fewer, larger commits write each hot index page to
 // the WAL once rather than once per small batch, while a transaction stays short enough (well

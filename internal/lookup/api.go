@@ -52,6 +52,9 @@ func Register(g *auth.Guard, d Deps) error {
 			d.Admin.Now = d.Now
 		}
 		d.Admin.register(g)
+		if err := d.Admin.registerPages(g, d.Calendar); err != nil {
+			return err
+		}
 	}
 	g.API(web.Op{
 		Method: "GET", Path: "/api/v1/workdays/add", Tags: []string{"reference"},

@@ -69,22 +69,43 @@ func (c *CalendarAdmin) register(g *auth.Guard) {
 }
 
 func (c *CalendarAdmin) load(w http.ResponseWriter, r *http.Request) {
-	v, _ := auth.FromContext(r.Context())
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
 		web.Error(w, r, errs.InvalidInput("workday.import_invalid"))
 		return
 	}
-	t, warns, err := wdstore.ParseYearJSON(b)
+	t, warns, err := parseYearJSON(b)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if t.Region != "" && (len(t.Region) > 12 || !v.Scope().Allows(t.Region+"000000000000"[len(t.Region):], "", "")) {
-		web.Error(w, r, errs.ForbiddenErr())
+	out, err := c.apply(r, t, warns)
+	if err != nil {
+		web.Error(w, r, err)
 		return
 	}
-	err = c.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	web.JSON(w, http.StatusOK, out)
+}
+
+func parseYearJSON(b []byte) (workday.YearTable, []workday.Warning, error) { return wdstore.ParseYearJSON(b) }
+
+// allowed refuses a regional table outside the administrator's jurisdiction.
+func (c *CalendarAdmin) allowed(r *http.Request, t workday.YearTable) error {
+	v, _ := auth.FromContext(r.Context())
+	if t.Region != "" && (len(t.Region) > 12 || !v.Scope().Allows(t.Region+"000000000000"[len(t.Region):], "", "")) {
+		return errs.ForbiddenErr()
+	}
+	return nil
+}
+
+// apply stores t (replacing a table of the same year and region), audits it, and recomputes
+// every open deadline (Changed): the API and the page load a year through it.
+func (c *CalendarAdmin) apply(r *http.Request, t workday.YearTable, warns []workday.Warning) (YearLoaded, error) {
+	v, _ := auth.FromContext(r.Context())
+	if err := c.allowed(r, t); err != nil {
+		return YearLoaded{}, err
+	}
+	err := c.DB.Tx(r.Context(), func(tx *sql.Tx) error {
 		if err := c.Store.SaveYear(r.Context(), tx, t, v.ID); err != nil {
 			return err
 		}
@@ -94,8 +115,7 @@ func (c *CalendarAdmin) load(w http.ResponseWriter, r *http.Request) {
 			RequestID: web.RequestID(r.Context()), At: c.Now()})
 	})
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return YearLoaded{}, err
 	}
 	out := YearLoaded{Year: t.Year, Region: t.Region, Holidays: len(t.Holidays), MakeupDays: len(t.MakeupDays), Warnings: warns}
 	if out.Warnings == nil {
@@ -103,13 +123,11 @@ func (c *CalendarAdmin) load(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Changed != nil {
 		if out.Recomputed, err = c.Changed(r.Context()); err != nil {
-			web.Error(w, r, err)
-			return
+			return YearLoaded{}, err
 		}
 	}
 	if out.Years, err = c.Store.Years(r.Context()); err != nil {
-		web.Error(w, r, err)
-		return
+		return YearLoaded{}, err
 	}
-	web.JSON(w, http.StatusOK, out)
+	return out, nil
 }

@@ -50,6 +50,19 @@
     var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (q && !window.confirm(q)) { ev.preventDefault(); }
   }, true);
+  // form[data-busy="message"]: long work on the server. Once the form really goes (no
+  // confirmation stopped it), its buttons are disabled and the message is shown as a status.
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target, m = f.getAttribute && f.getAttribute("data-busy");
+    if (!m || ev.defaultPrevented) { return; }
+    f.setAttribute("aria-busy", "true");
+    Array.prototype.forEach.call(f.querySelectorAll("button"), function (b) { b.disabled = true; });
+    var s = document.createElement("p");
+    s.className = "notice busy";
+    s.setAttribute("role", "status");
+    s.textContent = m;
+    f.appendChild(s);
+  });
   document.addEventListener("click", function (ev) {
     var el = ev.target.closest && ev.target.closest("button[data-confirm], a[data-confirm]");
     if (el && !el.form && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }

@@ -1,0 +1,174 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"onestamp/client"
+	"onestamp/internal/app/apptest"
+)
+
+// An administrator enters a local holiday for the city on the calendar page, previews it with
+// its weekday and the warnings, loads it, and the open case whose promised due date crossed the
+// holiday moves by one working day.
+func TestCalendarPageLoadsAYear(t *testing.T) {
+	engines(t, func(t *testing.T, o apptest.Options) {
+		clk := &fixedClock{}
+		clk.on(t, "2025-11-03")
+		o.Now = clk.Now
+		a := apptest.Start(t, o)
+		ctx := context.Background()
+		clerk := a.Client()
+		if _, err := clerk.Login(ctx, "clerk", apptest.DemoPassword); err != nil {
+			t.Fatal(err)
+		}
+		c := walkInAccepted(t, clerk, "医师执业注册")
+		before := c.Clock.PromisedDue
+		if before == "" || before <= "2025-11-05" {
+			t.Fatalf("promised due %q: the test needs it after 2025-11-05", before)
+		}
+
+		admin := a.Client()
+		if _, err := admin.Login(ctx, "admin", apptest.DemoPassword); err != nil {
+			t.Fatal(err)
+		}
+		get := func(path string) (int, string) {
+			t.Helper()
+			res, err := admin.HTTP.Get(a.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(b)
+		}
+		post := func(path string, form url.Values) (int, string, string) {
+			t.Helper()
+			cl := *admin.HTTP
+			cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			res, err := cl.PostForm(a.URL+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, res.Header.Get("Location"), string(b)
+		}
+		text := func(body string) string {
+			s := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(body, " ")
+			return strings.Join(strings.Fields(strings.ReplaceAll(s, "&#34;", `"`)), " ")
+		}
+		want := func(what, body string, wants ...string) {
+			t.Helper()
+			txt := text(body)
+			for _, w := range wants {
+				if !strings.Contains(txt, w) {
+					t.Errorf("%s lacks %q:\n%s", what, w, txt)
+				}
+			}
+		}
+
+		status, body := get("/staff/admin/calendar")
+		if status != http.StatusOK {
+			t.Fatalf("calendar page: %d", status)
+		}
+		want("the list", body, "现行日历", "系统内置", "2026")
+		if status, _ := func() (int, string) {
+			rev := a.Client()
+			rev.Login(ctx, "reviewer", apptest.DemoPassword)
+			res, err := rev.HTTP.Get(a.URL + "/staff/admin/calendar")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode, ""
+		}(); status != http.StatusForbidden {
+			t.Errorf("a reviewer opens the calendar page: %d", status)
+		}
+
+		form := url.Values{"year": {"2025"}, "region": {c.Handling.RegionCode}, "source_doc": {"市政府关于举办运动会放假的通知"},
+			"holidays": {"2025-11-05 运动会\n"}, "makeup_days": {""}}
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("holidays", "2025-11-05 运动会\n11月6日")
+		status, _, body = post("/staff/admin/calendar/preview", bad)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("a malformed line: %d", status)
+		}
+		want("the refusal", body, "第 2 行无法识别：「11月6日」")
+
+		status, _, body = post("/staff/admin/calendar/preview", form)
+		if status != http.StatusOK {
+			t.Fatalf("preview: %d %s", status, text(body))
+		}
+		want("the preview", body, "2025 年日历预览", "2025-11-05 星期三 运动会", "加载 2025 年日历")
+		if strings.Contains(body, "已加载") {
+			t.Error("the preview loaded the table")
+		}
+		if c2, err := clerk.Case(ctx, c.ID); err != nil || c2.Clock.PromisedDue != before {
+			t.Fatalf("after the preview the due date is %q (was %q): %v", c2.Clock.PromisedDue, before, err)
+		}
+
+		status, loc, _ := post("/staff/admin/calendar", form)
+		if status != http.StatusSeeOther {
+			t.Fatalf("load: %d", status)
+		}
+		_, body = get(loc)
+		m := regexp.MustCompile(`重新计算了 (\d+) 件在办件，其中 (\d+) 件的期限发生变化`).FindStringSubmatch(text(body))
+		if m == nil || m[2] == "0" {
+			t.Fatalf("after loading:\n%s", text(body))
+		}
+		want("the list after loading", body, "已加载 2025 年日历", "市政府关于举办运动会放假的通知", "管理员加载于")
+		after, err := clerk.Case(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Clock.PromisedDue <= before {
+			t.Errorf("the promised due date stayed %q after a holiday before it was loaded", after.Clock.PromisedDue)
+		}
+
+	})
+}
+
+// walkInAccepted has the demo window clerk receive and accept a walk-in application for the item.
+func walkInAccepted(t *testing.T, clerk *client.Client, item string) *client.Case {
+	t.Helper()
+	ctx := context.Background()
+	ok := func(c *client.Case, err error) *client.Case {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	itemID, form, _ := itemForm(t, clerk, item)
+	c := ok(clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: itemID, Form: form, Applicant: &client.CaseApplicantInput{
+		Type: "person", Name: demoApplicantName, IDNumber: demoApplicantID, Mobile: "13900000001"}}))
+	mats, err := clerk.CaseMaterials(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := []byte("%PDF-1.4\n% scan\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	for _, m := range mats {
+		switch {
+		case !m.Required:
+		case m.CertType != "":
+			_, err = clerk.SatisfyCaseMaterial(ctx, c.ID, m.Code, "DZZZ-"+demoApplicantID)
+		default:
+			_, err = clerk.UploadCaseFile(ctx, c.ID, m.Code, m.Code+".pdf", scan, true)
+		}
+		if err != nil {
+			t.Fatalf("material %s: %v", m.Code, err)
+		}
+	}
+	c = ok(clerk.Case(ctx, c.ID))
+	c = ok(clerk.ReceiveCase(ctx, c.ID, c.Version, ""))
+	return ok(clerk.AcceptCase(ctx, c.ID, c.Version, ""))
+}
