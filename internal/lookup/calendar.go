@@ -87,7 +87,9 @@ func (c *CalendarAdmin) load(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, out)
 }
 
-func parseYearJSON(b []byte) (workday.YearTable, []workday.Warning, error) { return wdstore.ParseYearJSON(b) }
+func parseYearJSON(b []byte) (workday.YearTable, []workday.Warning, error) {
+	return wdstore.ParseYearJSON(b)
+}
 
 // allowed refuses a regional table outside the administrator's jurisdiction.
 func (c *CalendarAdmin) allowed(r *http.Request, t workday.YearTable) error {
