@@ -159,12 +159,10 @@ func (p *calendarPages) read(r *http.Request) (yearForm, workday.YearTable, []wo
 		}
 	}
 	b, _ := json.Marshal(doc)
-	t, warns, err := ParseYearTable(b)
+	// The same reader as the API's: one set of rules for a year table.
+	t, warns, err := parseYearJSON(b)
 	return f, t, warns, err
 }
-
-// ParseYearTable is the one reader of a year table, for the API and the page alike.
-var ParseYearTable = parseYearJSON
 
 // dayLines reads the days of a textarea, one entry a line: a date, or two dates (from and to,
 // inclusive) separated by spaces, "至" or "~", each optionally followed by a name:
