@@ -3,6 +3,7 @@ package cases
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"onestamp/internal/platform/workday"
 )
@@ -27,6 +28,9 @@ type facts struct {
 	FeePaidFen   int64        `json:"fee_paid,omitempty"` // not a clock fact: kept here so that the fold gives it too
 	FeePaidOn    workday.Date `json:"fee_paid_on,omitempty"`
 	FeeReceipt   string       `json:"fee_receipt,omitempty"`
+	// Holders is who completed each review step last (main branch): a return gives the step
+	// back to them. Folded like the rest, so that a return needs no look through the tasks.
+	Holders map[int]string `json:"holders,omitempty"`
 }
 
 // susp is one suspension of the clock (特别程序).
@@ -104,6 +108,15 @@ func (f facts) apply(e Event) facts {
 		f.DecidedOn = e.On
 	case ActSupply:
 		f.PendingOpen = dataBool(e.Data, "pending_open")
+	case ActAdvance:
+		if dataString(e.Data, "branch") == BranchMain {
+			h := maps.Clone(f.Holders)
+			if h == nil {
+				h = map[int]string{}
+			}
+			h[dataInt(e.Data, "step")] = e.Actor
+			f.Holders = h
+		}
 	case ActPayFee:
 		f.FeePaidFen += int64(dataInt(e.Data, "fen"))
 		f.FeePaidOn, f.FeeReceipt = e.On, dataString(e.Data, "receipt")

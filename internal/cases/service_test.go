@@ -647,3 +647,44 @@ func TestApplicantNotifications(t *testing.T) {
 		}
 	})
 }
+
+// A return gives the step back to whoever completed it last: the facts record it, and a case
+// whose facts predate that record asks its tasks instead, with the same answer.
+func TestReturnGoesToTheLastHolder(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		c := f.reach(StAccepted, true)
+		c = f.ok(f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		if got := c.facts.Holders[0]; got != reviewerA.ID {
+			t.Fatalf("holder of step 0 recorded as %q", got)
+		}
+		c = f.ok(f.svc.ReturnTo(as(signerA), c.ID, c.Version, ReturnInput{Step: 0, Reason: "需重新审查"}))
+		if c.Todo.UserID != reviewerA.ID {
+			t.Fatalf("returned to %q", c.Todo.UserID)
+		}
+		c = f.ok(f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		// The facts as an older release stored them: no holders.
+		var raw string
+		if err := d.Read.QueryRow("SELECT facts FROM cases WHERE id = $1", c.ID).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(raw), &m); err != nil || m["holders"] == nil {
+			t.Fatalf("stored facts %s: %v", raw, err)
+		}
+		delete(m, "holders")
+		old, _ := json.Marshal(m)
+		if _, err := d.Write().Exec("UPDATE cases SET facts = $1 WHERE id = $2", string(old), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		c = f.get(c.ID)
+		if len(c.facts.Holders) != 0 {
+			t.Fatalf("holders survived: %v", c.facts.Holders)
+		}
+		c = f.ok(f.svc.ReturnTo(as(signerA), c.ID, c.Version, ReturnInput{Step: 0, Reason: "再次审查"}))
+		if c.Todo.UserID != reviewerA.ID {
+			t.Fatalf("without recorded holders, returned to %q", c.Todo.UserID)
+		}
+	})
+}
