@@ -221,6 +221,7 @@ func (m *Main) LoadDemo(ctx context.Context, out io.Writer) error {
 			}))
 		}},
 		demo.Step{Name: "cases", Run: m.casesDemo},
+		demo.Step{Name: "certs", Run: m.certsDemo},
 		demo.Step{Name: "ratings", Run: m.ratingsDemo})
 	if err != nil {
 		return err

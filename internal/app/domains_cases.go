@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"onestamp/internal/cases"
 	"onestamp/internal/catalog"
+	"onestamp/internal/certs"
 	"onestamp/internal/demo"
 	"onestamp/internal/org"
 	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/errs"
 	"onestamp/internal/platform/workday"
 	"onestamp/internal/rating"
 	"onestamp/internal/rectify"
@@ -79,6 +82,48 @@ func (m *Main) casesDemo(ctx context.Context, env *demo.Env) error {
 		}
 	}
 	return m.Cases.DemoStep(ctx, de)
+}
+
+// demoCerts is how many certificates the demo issues, for the newest approved cases whose items
+// issue one: enough for the certificate pages, the verification page and the holders' lists to
+// look lived in, few enough that the demo loads in seconds (each certificate is signed).
+// Candidates are looked for among ten times as many cases: many demo cases cannot have one (a
+// certificate type the platform does not issue, a person applying for an organisation's licence,
+// a change with no licence to change).
+const demoCerts = 300
+
+// certsDemo issues the certificates of the newest approved demo cases, as the certificates
+// handler would have when they were concluded. A change, renewal or cancellation with no licence
+// to act on is left without one, as the handler would leave it.
+func (m *Main) certsDemo(ctx context.Context, env *demo.Env) error {
+	evs, err := m.Cases.DemoConcluded(ctx, 10*demoCerts)
+	if err != nil {
+		return err
+	}
+	issued, skipped := 0, map[string]int{}
+	for _, ev := range evs {
+		if issued == demoCerts {
+			break
+		}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		var in certs.ConcludedEvent
+		if err := json.Unmarshal(b, &in); err != nil {
+			return err
+		}
+		if _, err := m.Certs.IssueForCase(ctx, in); err != nil {
+			if e := errs.As(err); e.Code == errs.Invalid || e.Code == errs.Conflict || e.Code == errs.NotFound {
+				skipped[e.Key]++
+				continue
+			}
+			return fmt.Errorf("certificate of %s: %w", ev.CaseNo, err)
+		}
+		issued++
+	}
+	m.Log.Info("demo: certificates issued", "cases", len(evs), "certificates", issued, "skipped", skipped)
+	return m.drainOutbox(ctx)
 }
 
 // ratingsDemo rates the demo year's concluded cases (about 99% good), lets the bad ratings open

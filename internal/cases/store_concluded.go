@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"slices"
 
 	"onestamp/internal/platform/workday"
 )
@@ -28,4 +29,36 @@ func (s *Service) ConcludedIDs(ctx context.Context, from, to workday.Date, limit
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// DemoConcluded returns the case.concluded payloads of the newest n approved cases whose items
+// issue a certificate, oldest first: the demo issues their certificates as the certificates
+// handler would have at the time (the demo's history is written without its outbox events).
+func (s *Service) DemoConcluded(ctx context.Context, n int) ([]ConcludedEvent, error) {
+	rows, err := s.d.Read.QueryContext(ctx, `SELECT `+caseCols+` FROM cases
+		WHERE state IN ($1, $2) AND parent_id = '' AND kind <> $3
+		ORDER BY decided_on DESC, id DESC LIMIT $4`, int(StConcluded), int(StDelivered), string(KindChain), 4*n)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.st.collectCases(rows)
+	if err != nil {
+		return nil, err
+	}
+	var out []ConcludedEvent
+	for _, r := range recs {
+		if len(out) == n {
+			break
+		}
+		if r.Decision == nil || r.Decision.Outcome != OutcomeApprove {
+			continue
+		}
+		it, err := s.item(ctx, r.ItemID, r.ItemVersion)
+		if err != nil || it.ResultCertType == "" {
+			continue
+		}
+		out = append(out, concludedEvent(r, it, r.Facts.ClosedOn))
+	}
+	slices.Reverse(out)
+	return out, nil
 }
