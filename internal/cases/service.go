@@ -229,11 +229,15 @@ func (s *Service) inTx(ctx context.Context, a *actor, fn func(t *txn) error) err
 //
 // It reads, in one round trip, the case under its row lock, its open tasks, and the head of its
 // audit chain under that lock: a transition then needs no other answer from the database before
-// its commit. (The case is locked before the chain head, as the update and the append did when
-// they came later.)
+// its commit. The case is locked before the chain head. A case of a chain (一件事) leaves its head
+// to the append: its transaction locks other cases of the family too (the parent follows its
+// children, a parent's withdrawal takes its children along), and their audit chains must be
+// locked after every case row, in the order the appends come, as before.
 func (t *txn) load(id string) (*rec, error) {
 	chain := t.s.auditChain(id)
-	rows, err := db.QueryBatch(t.ctx, t.tx, t.s.st.lockCaseStmt(id), openTasksStmt(id), t.s.audit.HeadQuery(chain))
+	headQ := t.s.audit.HeadQuery(chain, "NOT EXISTS (SELECT 1 FROM cases WHERE id = $2 AND (kind = $3 OR parent_id <> ''))",
+		id, string(KindChain))
+	rows, err := db.QueryBatch(t.ctx, t.tx, t.s.st.lockCaseStmt(id), openTasksStmt(id), headQ)
 	if err != nil {
 		return nil, fmt.Errorf("cases: lock %s: %w", id, err)
 	}

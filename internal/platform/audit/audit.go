@@ -60,9 +60,16 @@ type Head struct {
 }
 
 // HeadQuery is the query that locks and reads chain's head, to go in a batch (db.QueryBatch)
-// with a transaction's first reads. ScanHead reads its answer.
-func (l *Log) HeadQuery(chain string) db.Stmt {
-	return db.Stmt{SQL: "SELECT last_seq, last_hash FROM audit_chains WHERE chain = $1" + l.d.ForUpdate(), Args: []any{chain}}
+// with a transaction's first reads. ScanHead reads its answer. when, if not empty, is an SQL
+// condition (its placeholders numbered from $2, its arguments args) under which the head is read
+// now: when it does not hold, the query answers no row, and the append reads and locks the head
+// itself, later in the transaction (for a transaction whose other locks must come first).
+func (l *Log) HeadQuery(chain, when string, args ...any) db.Stmt {
+	q := "SELECT last_seq, last_hash FROM audit_chains WHERE chain = $1"
+	if when != "" {
+		q += " AND " + when
+	}
+	return db.Stmt{SQL: q + l.d.ForUpdate(), Args: append([]any{chain}, args...)}
 }
 
 // ScanHead reads the answer of HeadQuery(chain) from rows; nil when the chain has no head yet

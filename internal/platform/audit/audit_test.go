@@ -354,3 +354,45 @@ func TestCanonicalJSONFastPathMatchesRoundTrip(t *testing.T) {
 		t.Error("a struct is not plain: its field order would differ from the round trip's sorted keys")
 	}
 }
+
+// A head read at the start of a transaction carries the appends that follow; one not read (its
+// condition false, or a chain not yet begun) leaves the append to read it; the chain verifies.
+func TestAppendWithAHeadReadEarlier(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		l := New(d)
+		head := func(tx *sql.Tx, chain, when string) *Head {
+			rows, err := db.QueryBatch(ctx, tx, l.HeadQuery(chain, when))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			h, err := ScanHead(rows, chain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		for i, when := range []string{"", "", "1 = 0", ""} {
+			err := d.Tx(ctx, func(tx *sql.Tx) error {
+				h := head(tx, "early", when)
+				if (h == nil) != (i == 0 || when != "") {
+					t.Errorf("round %d (%q): head %+v", i, when, h)
+				}
+				for n := range 2 {
+					if err := l.Append(ctx, tx, Record{Chain: "early", Action: "test.append", Subject: fmt.Sprintf("r%d-%d", i, n), Head: h}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := l.Verify(ctx, "early")
+		if err != nil || !rep.OK || rep.Records != 8 {
+			t.Fatalf("verify: %+v %v", rep, err)
+		}
+	})
+}

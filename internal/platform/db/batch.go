@@ -63,13 +63,13 @@ func (c *conn) queryBatch(ctx context.Context, stmts batchArg) (driver.Rows, err
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return nil, err
+			return nil, c.doom(err)
 		}
 	}
 	r := &batchRows{br: br, left: len(stmts)}
 	if err := r.nextQuery(); err != nil {
 		br.Close()
-		return nil, err
+		return nil, c.doom(err)
 	}
 	return r, nil
 }
@@ -132,10 +132,19 @@ func (r *seqRows) NextResultSet() error {
 	if len(r.stmts) == 0 {
 		return io.EOF
 	}
-	if err := r.cur.Close(); err != nil {
+	err := r.cur.Close()
+	r.cur = nil
+	if err != nil {
 		return err
 	}
 	return r.open()
 }
 
-func (r *seqRows) Close() error { return r.cur.Close() }
+func (r *seqRows) Close() error {
+	if r.cur == nil {
+		return nil
+	}
+	err := r.cur.Close()
+	r.cur = nil
+	return err
+}

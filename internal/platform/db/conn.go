@@ -88,6 +88,7 @@ type conn struct {
 	inTx          bool          // PostgreSQL: a transaction is open (later.go)
 	pending       []pendingStmt // PostgreSQL: statements kept for later (later.go)
 	beginPending  bool          // PostgreSQL: the transaction's BEGIN is still in pending
+	txErr         error         // PostgreSQL: a batch of this transaction failed (later.go, doom)
 }
 
 type cachedStmt struct {
@@ -142,6 +143,9 @@ func (c *conn) evict(el *list.Element) {
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.txErr != nil {
+		return nil, c.txErr
+	}
 	c.record(ctx, query, args, false)
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
@@ -166,6 +170,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.txErr != nil {
+		return nil, c.txErr
+	}
 	if c.uncancellable {
 		ctx = context.WithoutCancel(ctx)
 	}
@@ -217,7 +224,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		if err != nil {
 			return nil, err
 		}
-		c.inTx, c.beginPending = true, true
+		c.inTx, c.beginPending, c.txErr = true, true, nil
 		c.pending = append(c.pending[:0], pendingStmt{sql: begin})
 		tx = &laterTx{c: c}
 	} else {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -93,7 +94,7 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 		tag, err := br.Exec()
 		if err != nil {
 			br.Close()
-			return nil, err
+			return nil, c.doom(err)
 		}
 		if i == n {
 			if exec == "COMMIT" {
@@ -103,7 +104,19 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 			}
 		}
 	}
-	return res, br.Close()
+	return res, c.doom(br.Close())
+}
+
+// doom marks the transaction failed after an error in a batch. The server may not have run the
+// batch at all: pgx prepares new statements before it sends one, and a failure there runs
+// nothing, not even the BEGIN or the statements kept for later. So, as PostgreSQL does after any
+// error in a transaction, every further statement fails with the error, and the transaction can
+// only roll back.
+func (c *conn) doom(err error) error {
+	if err != nil && c.inTx && c.txErr == nil {
+		c.txErr = err
+	}
+	return err
 }
 
 // laterTx is a PostgreSQL transaction. Its BEGIN is not sent when the transaction starts: it
@@ -140,6 +153,14 @@ func beginSQL(opts driver.TxOptions) (string, error) {
 func (t *laterTx) Commit() error {
 	c := t.c
 	c.inTx = false
+	if err := c.txErr; err != nil {
+		// A batch failed: whatever the server holds of the transaction is rolled back.
+		c.txErr, c.pending, c.beginPending = nil, c.pending[:0], false
+		if pc := c.pgxConn(); pc.PgConn().TxStatus() != 'I' {
+			pc.Exec(context.Background(), "ROLLBACK")
+		}
+		return err
+	}
 	if c.beginPending {
 		// Nothing reached the server but, perhaps, statements kept for later.
 		c.beginPending = false
@@ -170,11 +191,14 @@ func (t *laterTx) Commit() error {
 // Rollback forgets what is pending and ends the transaction on the server, if it began there.
 func (t *laterTx) Rollback() error {
 	c := t.c
-	c.inTx = false
+	c.inTx, c.txErr = false, nil
 	c.pending = c.pending[:0]
 	if c.beginPending {
 		c.beginPending = false
 		return nil
+	}
+	if c.pgxConn().PgConn().TxStatus() == 'I' {
+		return nil // the BEGIN never ran (a batch that carried it failed before it ran)
 	}
 	_, err := c.pgxConn().Exec(context.Background(), "ROLLBACK")
 	return err
@@ -195,6 +219,9 @@ type flushingStmt struct {
 }
 
 func (s *flushingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if s.c.txErr != nil {
+		return nil, s.c.txErr
+	}
 	if _, err := s.c.flush(ctx, "", nil); err != nil {
 		return nil, err
 	}
@@ -202,6 +229,9 @@ func (s *flushingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 }
 
 func (s *flushingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if s.c.txErr != nil {
+		return nil, s.c.txErr
+	}
 	if _, err := s.c.flush(ctx, "", nil); err != nil {
 		return nil, err
 	}
@@ -226,13 +256,13 @@ func (c *conn) queryWithPending(ctx context.Context, query string, args []driver
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return nil, err
+			return nil, c.doom(err)
 		}
 	}
 	r := &batchRows{br: br, left: 1}
 	if err := r.nextQuery(); err != nil {
 		br.Close()
-		return nil, err
+		return nil, c.doom(err)
 	}
 	return r, nil
 }
@@ -245,7 +275,7 @@ func (r *batchRows) nextQuery() error {
 	if err != nil {
 		return err
 	}
-	r.rows, r.cols, r.first = rows, nil, true
+	r.rows, r.cols, r.decode, r.first = rows, nil, nil, true
 	r.more = rows.Next()
 	if err := rows.Err(); err != nil {
 		rows.Close()
@@ -262,6 +292,7 @@ type batchRows struct {
 	left        int // queries of the batch not yet read
 	first, more bool
 	cols        []string
+	decode      []func([]byte) (driver.Value, error)
 }
 
 func (r *batchRows) Columns() []string {
@@ -297,35 +328,57 @@ func (r *batchRows) Next(dest []driver.Value) error {
 		}
 		return io.EOF
 	}
-	vals, err := r.rows.Values()
-	if err != nil {
-		return err
+	if r.decode == nil {
+		r.decode = valueDecoders(r.rows.Conn().TypeMap(), r.rows.FieldDescriptions())
 	}
-	for i, v := range vals {
-		if dest[i], err = driverValue(v); err != nil {
+	for i, raw := range r.rows.RawValues() {
+		if raw == nil {
+			dest[i] = nil
+			continue
+		}
+		v, err := r.decode[i](raw)
+		if err != nil {
 			return fmt.Errorf("db: column %s: %w", r.Columns()[i], err)
 		}
+		dest[i] = v
 	}
 	return nil
 }
 
-// driverValue turns a value pgx decoded into one database/sql accepts.
-func driverValue(v any) (driver.Value, error) {
-	switch x := v.(type) {
-	case nil, int64, float64, bool, string, []byte, time.Time:
-		return x, nil
-	case int32:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case float32:
-		return float64(x), nil
-	case driver.Valuer:
-		return x.Value()
+// valueDecoders turn a row's raw values into what the stdlib driver gives database/sql for the
+// same column types: bool, []byte, int64, float64, time.Time (dates and timestamps) and, for
+// every other type, the value as a string. (The stdlib driver asks the server for text in those
+// other types, a batch cannot: a type whose binary form pgx renders differently from the server's
+// text, an interval say, would read differently here. The schema uses none.)
+func valueDecoders(m *pgtype.Map, fds []pgconn.FieldDescription) []func([]byte) (driver.Value, error) {
+	out := make([]func([]byte) (driver.Value, error), len(fds))
+	for i, fd := range fds {
+		oid, format := fd.DataTypeOID, fd.Format
+		switch oid {
+		case pgtype.BoolOID:
+			out[i] = decodeAs[bool](m, oid, format, func(v bool) driver.Value { return v })
+		case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
+			out[i] = decodeAs[[]byte](m, oid, format, func(v []byte) driver.Value { return v })
+		case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+			out[i] = decodeAs[int64](m, oid, format, func(v int64) driver.Value { return v })
+		case pgtype.Float4OID, pgtype.Float8OID:
+			out[i] = decodeAs[float64](m, oid, format, func(v float64) driver.Value { return v })
+		case pgtype.DateOID, pgtype.TimestampOID, pgtype.TimestamptzOID:
+			out[i] = decodeAs[time.Time](m, oid, format, func(v time.Time) driver.Value { return v })
+		default:
+			out[i] = decodeAs[string](m, oid, format, func(v string) driver.Value { return v })
+		}
 	}
-	return nil, fmt.Errorf("db: a value of type %T cannot be read", v)
+	return out
+}
+
+func decodeAs[T any](m *pgtype.Map, oid uint32, format int16, wrap func(T) driver.Value) func([]byte) (driver.Value, error) {
+	var v T
+	plan := m.PlanScan(oid, format, &v)
+	return func(src []byte) (driver.Value, error) {
+		if err := plan.Scan(src, &v); err != nil {
+			return nil, err
+		}
+		return wrap(v), nil
+	}
 }

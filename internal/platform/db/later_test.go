@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -203,4 +204,104 @@ func TestTransactionsBeginWithTheirFirstStatement(t *testing.T) {
 			t.Fatalf("%d rows after the read-only transaction: %v", n, err)
 		}
 	})
+}
+
+// After an error in a batch, the transaction is over on PostgreSQL: pgx may have sent nothing of
+// the batch, not even its BEGIN, and the statements that follow must not run outside the
+// transaction. Nothing of it remains after a rollback, on either engine.
+func TestAFailedBatchDoomsTheTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Write().ExecContext(ctx, "CREATE TABLE ft (k INTEGER PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := d.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM ft").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		var after error
+		run := func(fail bool) error {
+			return d.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(db.Later(ctx), "INSERT INTO ft (k) VALUES (1)"); err != nil {
+					return err
+				}
+				var n int
+				_ = tx.QueryRowContext(ctx, "SELECT nope FROM ft").Scan(&n) // an unknown column: the error is ignored
+				_, after = tx.ExecContext(ctx, "INSERT INTO ft (k) VALUES (2)")
+				if fail {
+					return errors.New("the caller gives up")
+				}
+				return nil
+			})
+		}
+		if err := run(true); err == nil {
+			t.Fatal("the transaction did not fail")
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d rows after a rolled-back transaction", n)
+		}
+		if d.Engine != db.Postgres {
+			return
+		}
+		if after == nil {
+			t.Error("a statement after the failed batch ran")
+		}
+		if err := run(false); err == nil {
+			t.Fatal("a transaction whose batch failed committed")
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d rows after a doomed transaction's commit", n)
+		}
+		// The connection is fine afterwards.
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO ft (k) VALUES (3)")
+			return err
+		}); err != nil || count() != 1 {
+			t.Fatalf("the next transaction: %v, %d rows", err, count())
+		}
+	})
+}
+
+// The first query of a PostgreSQL transaction reads through a batch: the column types the
+// platform could meet read the same as through the stdlib driver.
+func TestBatchRowsReadLikeTheDriver(t *testing.T) {
+	d := dbtest.Postgres(t)
+	ctx := context.Background()
+	const q = `SELECT 1::int2, 2::int4, 3::int8, 1.5::float4, 2.5::float8, 12.30::numeric, true, 'x'::text,
+		'\x0102'::bytea, DATE '2025-01-02', TIMESTAMPTZ '2025-01-02 03:04:05+08', '{"a": 1}'::jsonb,
+		'6ba7b810-9dad-11d1-80b4-00c04fd430c8'::uuid, NULL::text`
+	read := func(qr interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) []any {
+		rows, err := qr.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		vals := make([]any, 14)
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if !rows.Next() {
+			t.Fatal("no row")
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		return vals
+	}
+	want := read(d.Read)
+	var got []any
+	if err := d.Tx(ctx, func(tx *sql.Tx) error { got = read(tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if fmt.Sprintf("%T %v", got[i], got[i]) != fmt.Sprintf("%T %v", want[i], want[i]) {
+			t.Errorf("column %d: %T %v through the batch, %T %v through the driver", i+1, got[i], got[i], want[i], want[i])
+		}
+	}
 }
