@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -68,27 +67,7 @@ func benchHTTPTransitions(b *testing.B, pg bool) {
 	a := apptest.Start(b, apptest.Options{Postgres: pg, Now: clk.Now})
 	ctx := context.Background()
 	transport := &http.Transport{MaxIdleConns: 4 * workers, MaxIdleConnsPerHost: 4 * workers, IdleConnTimeout: time.Minute}
-	staff := map[string]*client.Client{}
-	var staffMu sync.Mutex
-	as := func(role string) *client.Client {
-		staffMu.Lock()
-		defer staffMu.Unlock()
-		if c := staff[role]; c != nil {
-			return c
-		}
-		c := a.Client()
-		c.HTTP.Transport = transport
-		if _, err := c.Login(ctx, role, apptest.DemoPassword); err != nil {
-			b.Fatalf("login %s: %v", role, err)
-		}
-		if role != "clerk" {
-			if _, err := c.SwitchRole(ctx, role); err != nil {
-				b.Fatalf("%s takes the role: %v", role, err)
-			}
-		}
-		staff[role] = c
-		return c
-	}
+	as := staffClients(b, a, transport)
 	pool := httpPool(b, as, poolSize)
 	first := pool[0].Step
 	for _, role := range []string{"reviewer", "chief", "signer", "head"} {
@@ -210,40 +189,11 @@ func benchHTTPTransitions(b *testing.B, pg bool) {
 // and returns them at the first review step.
 func httpPool(b *testing.B, as func(role string) *client.Client, n int) []*client.Case {
 	b.Helper()
-	ctx := context.Background()
 	clerk := as("clerk")
 	itemID, form, _ := itemForm(b, clerk, "医师执业注册")
-	scan := []byte("%PDF-1.4\n% scan\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	ok := func(c *client.Case, err error) *client.Case {
-		b.Helper()
-		if err != nil {
-			b.Fatal(err)
-		}
-		return c
-	}
 	out := make([]*client.Case, 0, n)
 	for range n {
-		c := ok(clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: itemID, Form: form, Applicant: &client.CaseApplicantInput{
-			Type: "person", Name: demoApplicantName, IDNumber: demoApplicantID, Mobile: "139" + fmt.Sprintf("%08d", rand.IntN(1e8))}}))
-		mats, err := clerk.CaseMaterials(ctx, c.ID)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, m := range mats {
-			switch {
-			case !m.Required:
-			case m.CertType != "":
-				_, err = clerk.SatisfyCaseMaterial(ctx, c.ID, m.Code, "DZZZ-"+demoApplicantID)
-			default:
-				_, err = clerk.UploadCaseFile(ctx, c.ID, m.Code, m.Code+".pdf", scan, true)
-			}
-			if err != nil {
-				b.Fatalf("material %s: %v", m.Code, err)
-			}
-		}
-		c = ok(clerk.Case(ctx, c.ID))
-		c = ok(clerk.ReceiveCase(ctx, c.ID, c.Version, ""))
-		c = ok(clerk.AcceptCase(ctx, c.ID, c.Version, ""))
+		c := acceptWalkIn(b, clerk, itemID, form)
 		if c.StateName != "in_review" && c.StateName != "accepted" {
 			b.Fatalf("accepted case is %s", c.StateName)
 		}

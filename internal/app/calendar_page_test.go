@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"onestamp/client"
 	"onestamp/internal/app/apptest"
 )
 
@@ -27,7 +26,8 @@ func TestCalendarPageLoadsAYear(t *testing.T) {
 		if _, err := clerk.Login(ctx, "clerk", apptest.DemoPassword); err != nil {
 			t.Fatal(err)
 		}
-		c := walkInAccepted(t, clerk, "医师执业注册")
+		itemID, itemFields, _ := itemForm(t, clerk, "医师执业注册")
+		c := acceptWalkIn(t, clerk, itemID, itemFields)
 		before := c.Clock.PromisedDue
 		if before == "" || before <= "2025-11-05" {
 			t.Fatalf("promised due %q: the test needs it after 2025-11-05", before)
@@ -135,40 +135,4 @@ func TestCalendarPageLoadsAYear(t *testing.T) {
 		}
 
 	})
-}
-
-// walkInAccepted has the demo window clerk receive and accept a walk-in application for the item.
-func walkInAccepted(t *testing.T, clerk *client.Client, item string) *client.Case {
-	t.Helper()
-	ctx := context.Background()
-	ok := func(c *client.Case, err error) *client.Case {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	itemID, form, _ := itemForm(t, clerk, item)
-	c := ok(clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: itemID, Form: form, Applicant: &client.CaseApplicantInput{
-		Type: "person", Name: demoApplicantName, IDNumber: demoApplicantID, Mobile: "13900000001"}}))
-	mats, err := clerk.CaseMaterials(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := []byte("%PDF-1.4\n% scan\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	for _, m := range mats {
-		switch {
-		case !m.Required:
-		case m.CertType != "":
-			_, err = clerk.SatisfyCaseMaterial(ctx, c.ID, m.Code, "DZZZ-"+demoApplicantID)
-		default:
-			_, err = clerk.UploadCaseFile(ctx, c.ID, m.Code, m.Code+".pdf", scan, true)
-		}
-		if err != nil {
-			t.Fatalf("material %s: %v", m.Code, err)
-		}
-	}
-	c = ok(clerk.Case(ctx, c.ID))
-	c = ok(clerk.ReceiveCase(ctx, c.ID, c.Version, ""))
-	return ok(clerk.AcceptCase(ctx, c.ID, c.Version, ""))
 }

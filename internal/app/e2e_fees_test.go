@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -23,24 +21,7 @@ func TestE2ECaseFees(t *testing.T) {
 		o.Now = clk.Now
 		a := apptest.Start(t, o)
 		ctx := context.Background()
-		staff := map[string]*client.Client{}
-		as := func(role string) *client.Client {
-			t.Helper()
-			if c := staff[role]; c != nil {
-				return c
-			}
-			c := a.Client()
-			if _, err := c.Login(ctx, role, apptest.DemoPassword); err != nil {
-				t.Fatalf("login %s: %v", role, err)
-			}
-			if role != "clerk" {
-				if _, err := c.SwitchRole(ctx, role); err != nil {
-					t.Fatalf("%s takes the role: %v", role, err)
-				}
-			}
-			staff[role] = c
-			return c
-		}
+		as := staffClients(t, a, nil)
 		ok := func(c *client.Case, err error) *client.Case {
 			t.Helper()
 			if err != nil {
@@ -57,27 +38,7 @@ func TestE2ECaseFees(t *testing.T) {
 		}
 		clerk := as("clerk")
 		itemID, form, _ := itemForm(t, clerk, "抵押权登记")
-		c := ok(clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: itemID, Form: form, Applicant: &client.CaseApplicantInput{
-			Type: "person", Name: demoApplicantName, IDNumber: demoApplicantID, Mobile: "139" + fmt.Sprintf("%08d", rand.IntN(1e8))}}))
-		mats, err := clerk.CaseMaterials(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scan := []byte("%PDF-1.4\n% scan\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-		for _, m := range mats {
-			switch {
-			case !m.Required:
-			case m.CertType != "":
-				_, err = clerk.SatisfyCaseMaterial(ctx, c.ID, m.Code, "DZZZ-"+demoApplicantID)
-			default:
-				_, err = clerk.UploadCaseFile(ctx, c.ID, m.Code, m.Code+".pdf", scan, true)
-			}
-			if err != nil {
-				t.Fatalf("material %s (%s): %v", m.Code, m.CertType, err)
-			}
-		}
-		c = ok(clerk.Case(ctx, c.ID))
-		c = ok(clerk.ReceiveCase(ctx, c.ID, c.Version, ""))
+		c := receiveWalkIn(t, clerk, itemID, form)
 		if c.Fee == nil || c.Fee.DueFen != 8000 || c.Fee.Timing != "before_conclude" || c.Fee.Owed {
 			t.Fatalf("received case fee %+v", c.Fee)
 		}
@@ -96,7 +57,7 @@ func TestE2ECaseFees(t *testing.T) {
 		if c.StateName != "approved" || c.Fee == nil || !c.Fee.Owed {
 			t.Fatalf("decided case: %s, fee %+v", c.StateName, c.Fee)
 		}
-		_, err = as("signer").ConcludeCase(ctx, c.ID, c.Version, "")
+		_, err := as("signer").ConcludeCase(ctx, c.ID, c.Version, "")
 		refused(err, 409, "80.00")
 		_, err = as("reviewer").PayCaseFee(ctx, c.ID, c.Version, 8000, "FS20251103001")
 		refused(err, 403, "")

@@ -6,8 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Several queries in one round trip. A transaction often begins by reading a few things it
@@ -49,29 +47,11 @@ func (c *conn) queryBatch(ctx context.Context, stmts batchArg) (driver.Rows, err
 		}
 		return r, nil
 	}
-	b := &pgx.Batch{}
-	for _, p := range c.pending {
-		b.Queue(p.sql, p.args...)
-	}
-	n := len(c.pending)
-	c.pending = c.pending[:0]
-	c.beginPending = false
+	b, n := c.pendingBatch()
 	for _, s := range stmts {
 		b.Queue(s.SQL, s.Args...)
 	}
-	br := c.pgxConn().SendBatch(ctx, b)
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return nil, c.doom(err)
-		}
-	}
-	r := &batchRows{br: br, left: len(stmts)}
-	if err := r.nextQuery(); err != nil {
-		br.Close()
-		return nil, c.doom(err)
-	}
-	return r, nil
+	return c.batchQueries(ctx, b, n, len(stmts))
 }
 
 func namedValues(args []any) []driver.NamedValue {

@@ -60,12 +60,42 @@ func (c *conn) deferExec(ctx context.Context, query string, args []driver.NamedV
 	if !c.inTx || !isLater(ctx) || c.pgxConn() == nil {
 		return false
 	}
+	c.pending = append(c.pending, pendingStmt{sql: query, args: values(args)})
+	return true
+}
+
+// values are the arguments as pgx takes them.
+func values(args []driver.NamedValue) []any {
 	vals := make([]any, len(args))
 	for i, a := range args {
 		vals[i] = a.Value
 	}
-	c.pending = append(c.pending, pendingStmt{sql: query, args: vals})
-	return true
+	return vals
+}
+
+// pendingBatch starts a batch with the statements kept for later (the BEGIN among them), which
+// it takes over, and says how many they are.
+func (c *conn) pendingBatch() (*pgx.Batch, int) {
+	b := &pgx.Batch{}
+	for _, p := range c.pending {
+		b.Queue(p.sql, p.args...)
+	}
+	n := len(c.pending)
+	c.pending, c.beginPending = c.pending[:0], false
+	return b, n
+}
+
+// sendBatch sends b and reads the answers of its first n statements (those that were pending);
+// the caller reads the rest and closes the results. An error dooms the transaction.
+func (c *conn) sendBatch(ctx context.Context, b *pgx.Batch, n int) (pgx.BatchResults, error) {
+	br := c.pgxConn().SendBatch(ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, c.doom(err)
+		}
+	}
+	return br, nil
 }
 
 // flush sends the statements kept for later, and then exec (when not empty) in the same round
@@ -74,35 +104,25 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 	if len(c.pending) == 0 {
 		return nil, nil
 	}
-	b := &pgx.Batch{}
-	for _, p := range c.pending {
-		b.Queue(p.sql, p.args...)
-	}
-	n := len(c.pending)
-	c.pending = c.pending[:0]
-	c.beginPending = false
+	b, n := c.pendingBatch()
 	if exec != "" {
-		vals := make([]any, len(args))
-		for i, a := range args {
-			vals[i] = a.Value
-		}
-		b.Queue(exec, vals...)
+		b.Queue(exec, values(args)...)
 	}
-	br := c.pgxConn().SendBatch(ctx, b)
-	var res driver.Result
-	for i := 0; i < b.Len(); i++ {
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return nil, c.doom(err)
+	br, err := c.sendBatch(ctx, b, n)
+	if err != nil || exec == "" {
+		if err == nil {
+			err = c.doom(br.Close())
 		}
-		if i == n {
-			if exec == "COMMIT" {
-				res = commitResult{tag: tag.String()}
-			} else {
-				res = driver.RowsAffected(tag.RowsAffected())
-			}
-		}
+		return nil, err
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		br.Close()
+		return nil, c.doom(err)
+	}
+	var res driver.Result = driver.RowsAffected(tag.RowsAffected())
+	if exec == "COMMIT" {
+		res = commitResult{tag: tag.String()}
 	}
 	return res, c.doom(br.Close())
 }
@@ -240,26 +260,19 @@ func (s *flushingStmt) QueryContext(ctx context.Context, args []driver.NamedValu
 
 // queryWithPending sends what is pending and query in one round trip and returns query's rows.
 func (c *conn) queryWithPending(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	b := &pgx.Batch{}
-	for _, p := range c.pending {
-		b.Queue(p.sql, p.args...)
+	b, n := c.pendingBatch()
+	b.Queue(query, values(args)...)
+	return c.batchQueries(ctx, b, n, 1)
+}
+
+// batchQueries sends b, whose first n statements were pending and whose last m are queries, and
+// returns the queries' rows, the first of them current.
+func (c *conn) batchQueries(ctx context.Context, b *pgx.Batch, n, m int) (driver.Rows, error) {
+	br, err := c.sendBatch(ctx, b, n)
+	if err != nil {
+		return nil, err
 	}
-	n := len(c.pending)
-	c.pending = c.pending[:0]
-	c.beginPending = false
-	vals := make([]any, len(args))
-	for i, a := range args {
-		vals[i] = a.Value
-	}
-	b.Queue(query, vals...)
-	br := c.pgxConn().SendBatch(ctx, b)
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return nil, c.doom(err)
-		}
-	}
-	r := &batchRows{br: br, left: 1}
+	r := &batchRows{br: br, left: m}
 	if err := r.nextQuery(); err != nil {
 		br.Close()
 		return nil, c.doom(err)
