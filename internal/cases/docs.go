@@ -205,6 +205,10 @@ func (s *Service) render(ctx context.Context, r *rec, evs []Event, i int, fullNa
 		if !then.IntakeDue.IsZero() {
 			rows = append(rows, pdfdoc.Field{Label: docText("f.intake_due"), Value: cnDate(then.IntakeDue)})
 		}
+		if fee := feeView(&then); fee != nil {
+			rows = append(rows, pdfdoc.Field{Label: docText("f.fee"),
+				Value: docText("fee", "amount", fee.DueYuan(), "timing", docText("fee_timing."+string(fee.Timing)))})
+		}
 		d.Fields(rows, 32)
 		files, err := s.st.files(ctx, s.d.Read, r.ID)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -126,6 +127,18 @@ func TestPagesFee(t *testing.T) {
 			t.Error("the acceptance is offered while the fees are unpaid")
 		}
 		wantText(t, s.get("alice", PortalBase+"/"+c.ID), "请缴纳费用 80.50 元")
+		// The receipt tells the applicant what is due and when, on the page and in its PDF.
+		p = s.get("clerkA", path+"/receipt")
+		wantText(t, p, "应缴 80.50 元（受理前缴纳）")
+		m := regexp.MustCompile(`id="receipt-pdf" href="([^"]+)"|href="([^"]+)" id="receipt-pdf"`).FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatal("no receipt PDF link")
+		}
+		link := m[1] + m[2]
+		if txt := pdfText(t, []byte(s.get("clerkA", strings.ReplaceAll(link, "&amp;", "&")).body)); txt != "" &&
+			(!strings.Contains(txt, "应缴费用") || !strings.Contains(txt, "80.50 元（受理前缴纳）")) {
+			t.Errorf("the receipt PDF lacks the fee:\n%s", txt)
+		}
 
 		p = s.post("clerkA", path+"/pay-fee", url.Values{"version": {fmt.Sprint(c.Version)}, "amount": {"80,5"}, "receipt": {"FS20251103001"}})
 		if p.status != http.StatusUnprocessableEntity && p.status != http.StatusBadRequest {
