@@ -55,7 +55,7 @@ func (c *conn) pgxConn() *pgx.Conn {
 	return nil
 }
 
-// defer keeps an exec for later when it may be; it reports whether it did.
+// deferExec keeps an exec for later when it may be; it reports whether it did.
 func (c *conn) deferExec(ctx context.Context, query string, args []driver.NamedValue) bool {
 	if !c.inTx || !isLater(ctx) || c.pgxConn() == nil {
 		return false
@@ -109,11 +109,11 @@ func (c *conn) flush(ctx context.Context, exec string, args []driver.NamedValue)
 		b.Queue(exec, values(args)...)
 	}
 	br, err := c.sendBatch(ctx, b, n)
-	if err != nil || exec == "" {
-		if err == nil {
-			err = c.doom(br.Close())
-		}
+	if err != nil {
 		return nil, err
+	}
+	if exec == "" {
+		return nil, c.doom(br.Close())
 	}
 	tag, err := br.Exec()
 	if err != nil {
