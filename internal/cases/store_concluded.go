@@ -31,13 +31,16 @@ func (s *Service) ConcludedIDs(ctx context.Context, from, to workday.Date, limit
 	return out, rows.Err()
 }
 
-// DemoConcluded returns the case.concluded payloads of the newest n approved cases whose items
-// issue a certificate, oldest first: the demo issues their certificates as the certificates
-// handler would have at the time (the demo's history is written without its outbox events).
+// DemoConcluded returns the case.concluded payloads of up to n approved cases whose items issue
+// a certificate, oldest first: those of applicants with an account (the demo's people who sign in
+// to see their certificates) first, then the newest. The demo issues their certificates as the
+// certificates handler would have at the time (the demo's history is written without its outbox
+// events).
 func (s *Service) DemoConcluded(ctx context.Context, n int) ([]ConcludedEvent, error) {
 	rows, err := s.d.Read.QueryContext(ctx, `SELECT `+caseCols+` FROM cases
 		WHERE state IN ($1, $2) AND parent_id = '' AND kind <> $3
-		ORDER BY decided_on DESC, id DESC LIMIT $4`, int(StConcluded), int(StDelivered), string(KindChain), 4*n)
+		ORDER BY CASE WHEN owner_id <> '' THEN 0 ELSE 1 END, decided_on DESC, id DESC LIMIT $4`,
+		int(StConcluded), int(StDelivered), string(KindChain), 4*n)
 	if err != nil {
 		return nil, err
 	}
