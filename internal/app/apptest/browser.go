@@ -332,6 +332,22 @@ func (b *Browser) ClickNav(sel string) int64 {
 	return resp.Status
 }
 
+// SubmitNav sends the form that matches the CSS selector as a script's form.submit() would,
+// with no submit event, waits for the page it leads to and returns its HTTP status.
+func (b *Browser) SubmitNav(sel string) int64 {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail("browser: submit %s: %v", sel, err)
+	}
+	if resp == nil {
+		return 0
+	}
+	return resp.Status
+}
+
 // Click clicks the element that matches the CSS selector and does not wait for a page: for
 // a click that should not leave the page (a confirmation dismissed, a script's action).
 func (b *Browser) Click(sel string) {
