@@ -104,6 +104,20 @@ func TestCalendarPageLoadsAYear(t *testing.T) {
 		}
 		want("the refusal", body, "第 2 行无法识别：「11月6日」")
 
+		// A doubtful national table previews with its warnings, in the page's language.
+		odd := url.Values{"year": {"2028"}, "holidays": {"2028-01-03 元旦"}, "makeup_days": {"2028-01-05"}}
+		status, _, body = post("/staff/admin/calendar/preview", odd)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("a table without its notice: %d", status)
+		}
+		want("the refusal", body, "请填写日历所依据的文件文号")
+		odd.Set("source_doc", "国办发明电〔2027〕1号")
+		status, _, body = post("/staff/admin/calendar/preview", odd)
+		if status != http.StatusOK {
+			t.Fatalf("preview of a doubtful table: %d %s", status, text(body))
+		}
+		want("the warnings", body, "调休上班日 2028-01-05 是星期三，不是周末。", "2028 年的法定天数为 13 天")
+
 		status, _, body = post("/staff/admin/calendar/preview", form)
 		if status != http.StatusOK {
 			t.Fatalf("preview: %d %s", status, text(body))

@@ -143,6 +143,9 @@ func (p *calendarPages) read(r *http.Request) (yearForm, workday.YearTable, []wo
 	if err != nil {
 		return f, workday.YearTable{}, nil, errs.InvalidInput("lookup.calendar.year_invalid").OnField("year")
 	}
+	if f.SourceDoc == "" && !f.Provisional {
+		return f, workday.YearTable{}, nil, errs.InvalidInput("lookup.calendar.source_doc_missing").OnField("source_doc")
+	}
 	doc := map[string]any{"year": year, "provisional": f.Provisional}
 	for k, v := range map[string]string{"region": f.Region, "source_doc": f.SourceDoc, "published_on": f.PublishedOn} {
 		if v != "" {
@@ -233,7 +236,14 @@ func (p *calendarPages) preview(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Holidays, v.Makeup = rows(t.Holidays), rows(t.MakeupDays)
 	for _, w := range warns {
-		v.Warnings = append(v.Warnings, w.String())
+		args := map[string]any{}
+		for k, a := range w.Args {
+			args[k] = a
+		}
+		if wd, ok := w.Args["weekday"].(int); ok {
+			args["weekday"] = web.T(r.Context(), fmt.Sprintf("lookup.calendar.wd.%d", wd))
+		}
+		v.Warnings = append(v.Warnings, web.T(r.Context(), "lookup.calendar.warn."+string(w.Code), args))
 	}
 	for _, y := range p.cal().Tables() {
 		if y.Year == t.Year && workday.RegionPrefix(y.Region) == workday.RegionPrefix(t.Region) {

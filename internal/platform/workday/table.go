@@ -133,6 +133,9 @@ type Warning struct {
 	Code    WarningCode
 	Date    Date // the day concerned, or zero
 	Message string
+	// Args are the figures of the message, for a page to say it in its own language: year;
+	// date and weekday (0 Sunday); n, from and to; net and want.
+	Args map[string]any `json:",omitempty"`
 }
 
 func (w Warning) String() string { return string(w.Code) + ": " + w.Message }
@@ -161,12 +164,14 @@ func ValidateYear(t YearTable) []Warning {
 	var ws []Warning
 	if t.Provisional {
 		ws = append(ws, Warning{Code: WarnProvisional, Message: fmt.Sprintf(
-			"%d is provisional: weekends only; deadlines computed from it are flagged and recomputed when the notice is loaded", t.Year)})
+			"%d is provisional: weekends only; deadlines computed from it are flagged and recomputed when the notice is loaded", t.Year),
+			Args: map[string]any{"year": t.Year}})
 	}
 	for _, d := range t.MakeupDays {
 		if !d.IsWeekend() {
 			ws = append(ws, Warning{Code: WarnMakeupNotWeekend, Date: d, Message: fmt.Sprintf(
-				"make-up day %s is a %s, not a weekend day", d, d.Weekday())})
+				"make-up day %s is a %s, not a weekend day", d, d.Weekday()),
+				Args: map[string]any{"date": d.String(), "weekday": int(d.Weekday())}})
 		}
 	}
 
@@ -188,7 +193,8 @@ func ValidateYear(t YearTable) []Warning {
 	flush := func() {
 		if run > 6 {
 			ws = append(ws, Warning{Code: WarnLongRun, Date: runStart, Message: fmt.Sprintf(
-				"%d working days in a row from %s to %s (the rule is at most 6)", run, runStart, runStart.AddDays(run-1))})
+				"%d working days in a row from %s to %s (the rule is at most 6)", run, runStart, runStart.AddDays(run-1)),
+				Args: map[string]any{"n": run, "from": runStart.String(), "to": runStart.AddDays(run - 1).String()}})
 		}
 		run = 0
 	}
@@ -218,7 +224,8 @@ func ValidateYear(t YearTable) []Warning {
 		}
 		if want := StatutoryHolidayDays(t.Year); net != want {
 			ws = append(ws, Warning{Code: WarnHolidayCount, Message: fmt.Sprintf(
-				"Mon–Fri days off minus weekend days worked is %d; the statutory number for %d is %d", net, t.Year, want)})
+				"Mon–Fri days off minus weekend days worked is %d; the statutory number for %d is %d", net, t.Year, want),
+				Args: map[string]any{"net": net, "year": t.Year, "want": want}})
 		}
 	}
 	return ws
