@@ -235,8 +235,7 @@ func (s *Service) inTx(ctx context.Context, a *actor, fn func(t *txn) error) err
 // locked after every case row, in the order the appends come, as before.
 func (t *txn) load(id string) (*rec, error) {
 	chain := t.s.auditChain(id)
-	headQ := t.s.audit.HeadQuery(chain, "NOT EXISTS (SELECT 1 FROM cases WHERE id = $2 AND (kind = $3 OR parent_id <> ''))",
-		id, string(KindChain))
+	headQ := t.s.audit.HeadQuery(chain, outsideChain, id, string(KindChain))
 	rows, err := db.QueryBatch(t.ctx, t.tx, t.s.st.lockCaseStmt(id), openTasksStmt(id), headQ)
 	if err != nil {
 		return nil, fmt.Errorf("cases: lock %s: %w", id, err)

@@ -360,6 +360,10 @@ func (st store) lockCaseStmt(id string) db.Stmt {
 	return db.Stmt{SQL: "SELECT " + caseCols + " FROM cases WHERE id = $1" + st.d.ForUpdate(), Args: []any{id}}
 }
 
+// outsideChain is a condition, for a statement whose $2 is a case id and $3 KindChain, that holds
+// when the case is neither the parent nor a child of a chain.
+const outsideChain = "NOT EXISTS (SELECT 1 FROM cases WHERE id = $2 AND (kind = $3 OR parent_id <> ''))"
+
 // openTasksStmt reads the open tasks of a case, in the order tasks() gives; scanTasks reads them.
 func openTasksStmt(caseID string) db.Stmt {
 	return db.Stmt{SQL: "SELECT " + taskCols + " FROM case_tasks WHERE case_id = $1 AND state = 'open' ORDER BY opened_at, id",
