@@ -46,7 +46,11 @@ func DemoStep(ctx context.Context, s *Service, deps DemoDeps) (DemoResult, error
 	plan := []State{StateClosed, StateVerified, StateSubmitted, StateInProgress, StateReopened, StateOpen, StateClosed,
 		StateClosed, StateClosed, StateClosed, StateVerified, StateSubmitted, StateInProgress, StateOpen, StateClosed,
 		StateClosed, StateClosed, StateClosed, StateClosed, StateClosed}
-	reopenOwed := 0
+	// A target an item is too recent to reach (a submission needs 8 days, a reopening an item
+	// closed two weeks ago) passes to the next item old enough that was planned to close: the
+	// order of the items depends on how the ratings that raised them were committed, and every
+	// demo should show every state.
+	var owed []State
 	for i, it := range its {
 		start, err := workday.ParseDate(it.StartedOn)
 		if err != nil {
@@ -61,20 +65,22 @@ func DemoStep(ctx context.Context, s *Service, deps DemoDeps) (DemoResult, error
 			UnitID: "demo-supervision", RegionCode: region, Role: auth.Supervisor, Roles: []auth.Role{auth.Supervisor}})
 		day := 0
 		at := func(d int) { day = d; s.now = func() time.Time { return start.AddDays(day).Time(10 * time.Hour) } }
-		target := plan[i%len(plan)]
-		// A reopening needs an item closed two weeks ago; the order of the items depends on how
-		// the ratings that raised them were committed, so one planned on a recent item waits
-		// for the next old enough, and every demo has a reopened item.
-		old := !start.AddDays(30).After(today) // closed even if late (day 29), and reopenable
-		switch {
-		case target == StateReopened && !old:
-			reopenOwed++
-			target = StateClosed
-		case reopenOwed > 0 && old && target == StateClosed:
-			reopenOwed--
-			target = StateReopened
-		}
 		late := rnd.IntN(10) == 0
+		reaches := func(t State) bool { return !start.AddDays(demoAge(t, late)).After(today) }
+		target := plan[i%len(plan)]
+		switch {
+		case target != StateClosed && target != StateOpen && !reaches(target):
+			owed = append(owed, target)
+			target = StateClosed
+		case target == StateClosed:
+			for k, o := range owed {
+				if reaches(o) {
+					target = o
+					owed = append(owed[:k], owed[k+1:]...)
+					break
+				}
+			}
+		}
 		steps := []struct {
 			day   int
 			state State
@@ -144,6 +150,24 @@ func DemoStep(ctx context.Context, s *Service, deps DemoDeps) (DemoResult, error
 	n, err := s.RunEscalations(ctx)
 	res.Escalations = n
 	return res, err
+}
+
+// demoAge is how many days after its start an item reaches state t in the demo's histories
+// (a late item submits, is verified and closes 18 days later).
+func demoAge(t State, late bool) int {
+	switch t {
+	case StateInProgress:
+		return 1
+	case StateSubmitted, StateVerified, StateClosed:
+		d := map[State]int{StateSubmitted: 8, StateVerified: 10, StateClosed: 11}[t]
+		if late {
+			d += 18
+		}
+		return d
+	case StateReopened:
+		return 30 // closed even if late (day 29), and reopenable two weeks after
+	}
+	return 0
 }
 
 func stateRank(s State) int {
