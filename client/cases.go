@@ -536,6 +536,18 @@ func (c *Client) RequestInspection(ctx context.Context, id string, version int64
 	return c.transition(ctx, id, "inspection", version, map[string]any{"assignee": assignee, "note": note})
 }
 
+// ConsultJointDepts asks the item's joint departments for their opinions (联办); units nil asks
+// every one not already asked in this step.
+func (c *Client) ConsultJointDepts(ctx context.Context, id string, version int64, units []string, note string) (*Case, error) {
+	return c.transition(ctx, id, "consult", version, map[string]any{"units": units, "note": note})
+}
+
+// RecordJointOpinion records the opinion of the caller's department on its open joint task
+// (taskID "" for that task); outcome is agree or disagree.
+func (c *Client) RecordJointOpinion(ctx context.Context, id string, version int64, taskID, outcome, opinion string) (*Case, error) {
+	return c.transition(ctx, id, "joint-opinion", version, map[string]any{"task_id": taskID, "outcome": outcome, "opinion": opinion})
+}
+
 // ReturnCase returns a case to an earlier step.
 func (c *Client) ReturnCase(ctx context.Context, id string, version int64, step int, reason string) (*Case, error) {
 	return c.transition(ctx, id, "return", version, map[string]any{"step": step, "reason": reason})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"onestamp/internal/cases"
@@ -89,7 +90,7 @@ func caseItem(it catalog.Item, v catalog.ItemVersion) cases.Item {
 		ID: it.ID, Version: v.Version, Code: it.Code, Name: sp.Name, RegionCode: it.RegionCode,
 		Kind:        cases.KindPromised,
 		StatutoryWD: sp.StatutoryWD, PromisedWD: sp.PromisedWD, ExtensionWD: sp.ExtensionWD,
-		Joint: sp.JointHandling, CityWide: sp.CityWide,
+		Joint: sp.JointHandling, JointDepts: slices.Clone(sp.JointDepts), CityWide: sp.CityWide,
 		// An item that is fully online with nothing to pre-check goes straight to receipt.
 		Direct:          sp.OnlineDepth < 3,
 		Cancelled:       sp.ReformMode == catalog.ReformCancelled,

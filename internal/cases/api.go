@@ -112,6 +112,10 @@ type (
 		Version int64 `json:"version"`
 		InspectionInput
 	}
+	ConsultRequest struct {
+		Version int64 `json:"version"`
+		ConsultInput
+	}
 	ReturnRequest struct {
 		Version int64 `json:"version"`
 		ReturnInput
@@ -199,6 +203,7 @@ func registerAPI(g *auth.Guard, s *Service) {
 		})
 	g.API(web.Op{Method: "GET", Path: base, Tags: tags, Summary: "A page of a work queue",
 		Description: "todo (待办), done (已办), warning (预警), overdue (超期), suspended, correction (awaiting correction), " +
+			"joint (联办意见: the opinions the caller's department owes as a joint department), " +
 			"mine (an applicant's cases) or search; within the caller's data scope, by due date, with keyset pagination.",
 		Params: []web.Param{
 			{Name: "queue", Required: true, Enum: queueNames()},
@@ -365,6 +370,16 @@ func registerAPI(g *auth.Guard, s *Service) {
 		{"inspection", "Request a site inspection (现场勘验)", "A parallel task beside the current step.", deciderPolicy, InspectionRequest{},
 			act(func(ctx context.Context, id string, in InspectionRequest) (Case, error) {
 				return s.RequestInspection(ctx, id, in.Version, in.InspectionInput)
+			})},
+		{"consult", "Ask the joint departments for their opinions (联办)", "One task per department (art. 26), in its own unit; its staff see the case from then on. The step cannot move on, nor the case be decided, until every department has answered.",
+			deciderPolicy, ConsultRequest{},
+			act(func(ctx context.Context, id string, in ConsultRequest) (Case, error) {
+				return s.Consult(ctx, id, in.Version, in.ConsultInput)
+			})},
+		{"joint-opinion", "Record a joint department's opinion", "By a reviewer or section chief of the department asked; outcome agree or disagree.",
+			auth.Staff(auth.Reviewer, auth.Chief), AdvanceRequest{},
+			act(func(ctx context.Context, id string, in AdvanceRequest) (Case, error) {
+				return s.JointOpinion(ctx, id, in.Version, in.AdvanceInput)
 			})},
 		{"return", "Return to an earlier step (退回)", "Open tasks are superseded, nothing is deleted, the clock keeps running.",
 			deciderPolicy, ReturnRequest{},

@@ -229,6 +229,8 @@ const (
 	ActAssign         Action = "assign"          // a chief assigns a task
 	ActAdvance        Action = "advance"         // a step's opinion is recorded; the next step opens
 	ActInspection     Action = "inspection"      // a site inspection (现场勘验) task is opened beside the step
+	ActConsult        Action = "consult"         // the joint departments are asked for their opinions (联办, art. 26)
+	ActJointOpinion   Action = "joint_opinion"   // a joint department's opinion is recorded
 	ActReturnTo       Action = "return_to"       // 退回 to an earlier step
 	ActSuspend        Action = "suspend"         // 特别程序 begins
 	ActResume         Action = "resume"          // 特别程序 ends
@@ -259,6 +261,7 @@ const (
 	SideOwner    Side = iota // the applicant (or a clerk for them at the receiving window)
 	SideIntake               // the receiving hall and its jurisdiction
 	SideHandling             // the deciding unit and its jurisdiction
+	SideJoint                // a joint department asked for its opinion (联办): its unit holds an open task of the case
 )
 
 // Rule is one row of the transition table: an action, the states it starts from, the state it
@@ -306,6 +309,8 @@ var Transitions = []Rule{
 	{Action: ActAssign, From: []State{StAccepted, StInReview, StSuspended}, To: 0, Roles: []auth.Role{auth.Chief}, Side: SideHandling},
 	{Action: ActAdvance, From: reviewing, To: StInReview, Roles: staffDeciders, Side: SideHandling},
 	{Action: ActInspection, From: reviewing, To: StInReview, Roles: staffDeciders, Side: SideHandling},
+	{Action: ActConsult, From: reviewing, To: StInReview, Roles: staffDeciders, Side: SideHandling},
+	{Action: ActJointOpinion, From: []State{StAccepted, StInReview, StSuspended}, To: 0, Roles: []auth.Role{auth.Reviewer, auth.Chief}, Side: SideJoint},
 	{Action: ActReturnTo, From: []State{StInReview}, To: StInReview, Roles: staffDeciders, Side: SideHandling, Reason: true},
 	{Action: ActSuspend, From: reviewing, To: StSuspended, Roles: []auth.Role{auth.Chief}, Side: SideHandling, Reason: true},
 	{Action: ActResume, From: []State{StSuspended}, To: 0, Roles: []auth.Role{auth.Reviewer, auth.Chief}, Side: SideHandling},
@@ -538,13 +543,14 @@ type Event struct {
 }
 
 // Task is a unit of review work: one step of the item's flow, or a parallel branch of it (a site
-// inspection). A return supersedes open tasks; nothing is deleted.
+// inspection, or the opinion of a joint department). A return supersedes open tasks; nothing is
+// deleted.
 type Task struct {
 	ID          string    `json:"id"`
 	CaseID      string    `json:"case_id"`
 	Step        int       `json:"step"`
 	StepName    string    `json:"step_name"`
-	Branch      string    `json:"branch" doc:"main, or inspection for a site inspection beside the step"`
+	Branch      string    `json:"branch" doc:"main; inspection for a site inspection beside the step; joint for a joint department's opinion (its unit_id)"`
 	Role        auth.Role `json:"role"`
 	UnitID      string    `json:"unit_id"`
 	Assignee    string    `json:"assignee,omitempty"`
@@ -564,6 +570,7 @@ const (
 	TaskSuperseded = "superseded"
 	BranchMain     = "main"
 	BranchInspect  = "inspection"
+	BranchJoint    = "joint"
 )
 
 // Trust is a material's trust level (DOMAIN §5): A from an issuing body or an e-certificate,
@@ -693,7 +700,10 @@ type Item struct {
 	PromisedWD  int    `json:"promised_wd"`
 	ExtensionWD int    `json:"extension_wd" doc:"0: the default 10 wd (15 for joint handling)"`
 	Joint       bool   `json:"joint"`
-	CityWide    bool   `json:"city_wide"`
+	// JointDepts are the departments whose opinions the handling unit asks for (联办, art. 26:
+	// one unit accepts and forwards the application to the others, then decides for all).
+	JointDepts []string `json:"joint_depts,omitempty"`
+	CityWide   bool     `json:"city_wide"`
 	// Direct items skip the online pre-check: a submission waits for receipt at once.
 	Direct          bool           `json:"direct"`
 	Cancelled       bool           `json:"cancelled" doc:"证照分离 直接取消审批: no new cases"`

@@ -33,6 +33,8 @@ var testUnits = map[string]Unit{
 	"hall-b":      {ID: "hall-b", Name: "B县政务服务中心", RegionCode: countyB},
 	"bureau-b":    {ID: "bureau-b", Name: "B县行政审批局", RegionCode: countyB},
 	"bureau-city": {ID: "bureau-city", Name: "市行政审批局", RegionCode: cityCode},
+	"police-b":    {ID: "police-b", Name: "B县公安局", RegionCode: countyB},
+	"fire-a":      {ID: "fire-a", Name: "A县消防救援大队", RegionCode: countyA},
 }
 
 // fakeCatalog is a small catalogue with the real behaviour cases rely on: versions in force by

@@ -85,6 +85,7 @@ type eventRow struct {
 
 type taskRow struct {
 	Task
+	UnitName     string // the joint department, for a joint opinion
 	AssigneeName string
 	ClosedByName string
 	CoveringName string
@@ -111,11 +112,20 @@ type caseActs struct {
 	Conclude, Deliver, Terminate, Upload, Check, Resubmit, Edit, Withdraw     bool
 	Submit, Supply, PayFee                                                    bool
 	Claim                                                                     []Task
-	Branches                                                                  []Task // inspection tasks the viewer may complete
+	Branches                                                                  []Task       // inspection tasks the viewer may complete
+	Joint                                                                     []Task       // the opinions the viewer's department owes (联办)
+	Consult                                                                   []unitChoice // joint departments the viewer may ask
 	MainTask                                                                  Task
 	Immediate                                                                 bool // a 告知承诺 case may be approved at once
 	Any                                                                       bool
 }
+
+// unitChoice is a unit offered on a form.
+type unitChoice struct{ ID, Name string }
+
+// jointRule is the rule of a joint department's opinion: its side is the task's unit, which the
+// case page checks against the viewer's own.
+var jointRule, _ = RuleFor(ActJointOpinion)
 
 // may reports whether the viewer may take act on c by the transition table: role, side, state.
 func may(v *auth.Viewer, c Case, act Action) bool {
@@ -176,6 +186,12 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 		if t.Assignee == "" && t.Role == v.Role && may(v, c, ActClaim) {
 			a.Claim = append(a.Claim, t)
 		}
+		if t.Branch == BranchJoint {
+			if t.UnitID == v.UnitID && v.Kind == auth.KindStaff && jointRule.Permits(v.Role) && jointRule.Allows(c.State) {
+				a.Joint = append(a.Joint, t)
+			}
+			continue
+		}
 		if t.Branch != BranchMain && t.Role == v.Role && v.Covers(t.Assignee) || t.Branch != BranchMain && t.Role == v.Role && t.Assignee == "" {
 			if may(v, c, ActAdvance) {
 				a.Branches = append(a.Branches, t)
@@ -191,9 +207,17 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 		((last && !branchesOpen) || a.Immediate)
 	a.Inspection = may(v, c, ActInspection) && hasMain && (mine || v.Role == auth.Chief)
 	a.Return = may(v, c, ActReturnTo) && c.Step > 0 && (mine || v.Role == auth.Chief)
+	if may(v, c, ActConsult) && hasMain && (mine || v.Role == auth.Chief) {
+		for _, u := range it.JointDepts {
+			asked := slices.ContainsFunc(tasks, func(t Task) bool { return t.State == TaskOpen && t.Branch == BranchJoint && t.UnitID == u })
+			if !asked && u != c.Handling.UnitID {
+				a.Consult = append(a.Consult, unitChoice{ID: u})
+			}
+		}
+	}
 	a.Any = a.Receive || a.Precheck || a.Accept || a.AcceptPending || a.Correction || a.Reject || a.Resubmit ||
 		a.Conclude || a.Deliver || a.Terminate || a.Suspend || a.Resume || a.Extend || a.Advance || a.Decide ||
-		a.Inspection || a.Return || a.PayFee || len(a.Claim) > 0 || len(a.Branches) > 0
+		a.Inspection || a.Return || a.PayFee || len(a.Claim) > 0 || len(a.Branches) > 0 || len(a.Joint) > 0 || len(a.Consult) > 0
 	return a
 }
 
@@ -256,8 +280,21 @@ func (p *pages) caseData(r *http.Request, c Case, staff bool) (caseView, error) 
 		fieldName[f.Key] = f.Label
 	}
 	for _, e := range evs {
-		view.Events = append(view.Events, eventRow{Event: e, CoveringName: n.User(e.CoveringFor),
-			Details: eventDetails(r, e, matName, fieldName), Public: publicActions[e.Action]})
+		row := eventRow{Event: e, CoveringName: n.User(e.CoveringFor), Details: eventDetails(r, e, matName, fieldName),
+			Public: publicActions[e.Action]}
+		switch e.Action {
+		case ActConsult:
+			if us, ok := e.Data["units"].([]any); ok {
+				for _, u := range us {
+					s, _ := u.(string)
+					row.Details = append(row.Details, n.Unit(s))
+				}
+			}
+		case ActJointOpinion:
+			row.Details = append(row.Details, web.T(ctx, "cases.detail.joint", "unit", n.Unit(dataString(e.Data, "unit")),
+				"outcome", web.T(ctx, "cases.outcome."+dataString(e.Data, "outcome"))))
+		}
+		view.Events = append(view.Events, row)
 	}
 	slices.Reverse(view.Events) // newest first: what happened last matters most
 	view.Docs = docsOf(c, evs, view.Base)
@@ -416,10 +453,17 @@ func (p *pages) renderCase(w http.ResponseWriter, r *http.Request, id string, st
 	}
 	n := p.names(r)
 	for _, t := range tasks {
-		view.Tasks = append(view.Tasks, taskRow{Task: t, AssigneeName: n.User(t.Assignee), ClosedByName: n.User(t.ClosedBy),
-			CoveringName: n.User(t.CoveringFor)})
+		row := taskRow{Task: t, AssigneeName: n.User(t.Assignee), ClosedByName: n.User(t.ClosedBy),
+			CoveringName: n.User(t.CoveringFor)}
+		if t.Branch == BranchJoint {
+			row.UnitName = n.Unit(t.UnitID)
+		}
+		view.Tasks = append(view.Tasks, row)
 	}
 	view.Acts = staffActionsFor(v, c, view.Item, tasks, p.s.today())
+	for i := range view.Acts.Consult {
+		view.Acts.Consult[i].Name = n.Unit(view.Acts.Consult[i].ID)
+	}
 	for i, st := range reviewSteps(view.Item) {
 		if i < c.Step {
 			view.Steps = append(view.Steps, stepChoice{Index: i, Num: i + 1, Name: st.Name})
@@ -489,6 +533,20 @@ var staffActions = []staffAction{
 	}},
 	{"inspection", pageDeciders, "inspection", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
 		return p.s.RequestInspection(r.Context(), id, v, InspectionInput{Note: r.PostFormValue("note")})
+	}},
+	{"consult", pageDeciders, "consulted", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		if err := r.ParseForm(); err != nil {
+			return Case{}, errs.InvalidInput("cases.consult.unit").OnField("units")
+		}
+		units := r.PostForm["units"]
+		if len(units) == 0 {
+			return Case{}, errs.InvalidInput("cases.consult.unit").OnField("units") // the form asks for a choice
+		}
+		return p.s.Consult(r.Context(), id, v, ConsultInput{Units: units, Note: r.PostFormValue("note")})
+	}},
+	{"joint-opinion", auth.Staff(auth.Reviewer, auth.Chief), "joint_opinion", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
+		return p.s.JointOpinion(r.Context(), id, v, AdvanceInput{TaskID: r.PostFormValue("task_id"),
+			Outcome: r.PostFormValue("outcome"), Opinion: r.PostFormValue("opinion")})
 	}},
 	{"return", pageDeciders, "returned", func(p *pages, r *http.Request, id string, v int64) (Case, error) {
 		step, err := strconv.Atoi(r.PostFormValue("step"))

@@ -55,10 +55,20 @@ func (r queueRow) LevelClass() string { return levelClass(r.Level) }
 // HasDue reports whether the case's current phase has a due date.
 func (r queueRow) HasDue() bool { return !r.NextDue.IsZero() }
 
+// queuesFor are the tabs of a member of staff: reviewers and chiefs also see the opinions their
+// department owes as a joint department.
+func queuesFor(v *auth.Viewer) []Queue {
+	if v != nil && (v.Role == auth.Reviewer || v.Role == auth.Chief) {
+		return append(slices.Clone(staffQueues), QueueJoint)
+	}
+	return staffQueues
+}
+
 func (p *pages) queue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	queue := Queue(q.Get("queue"))
-	if !slices.Contains(staffQueues, queue) {
+	v, _ := auth.FromContext(r.Context())
+	if !slices.Contains(queuesFor(v), queue) {
 		queue = QueueTodo
 	}
 	p.renderQueue(w, r, queue, false)
@@ -82,7 +92,7 @@ func (p *pages) renderQueue(w http.ResponseWriter, r *http.Request, queue Queue,
 	if search {
 		base = StaffBase + "/search"
 	}
-	for _, tq := range staffQueues {
+	for _, tq := range queuesFor(v) {
 		view.Tabs = append(view.Tabs, queueTab{Queue: tq, URL: StaffBase + "?queue=" + string(tq), Current: tq == queue})
 	}
 	n := p.names(r)

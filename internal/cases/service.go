@@ -163,9 +163,16 @@ func systemActor() *actor {
 func (a *actor) isSystem() bool { return a.role == roleSystem }
 
 // sees reports whether the case is in the actor's data scope: either side of a 全市通办 case
-// sees it, and an applicant sees their own.
+// sees it, an applicant sees their own, and the staff of a joint department once its opinion
+// was asked for (联办).
 func (a *actor) sees(r *rec) bool {
-	return a.scope.Allows(r.RecvRegion, r.RecvUnit, r.OwnerID) || a.scope.Allows(r.HandlingRegion, r.HandlingUnit, r.OwnerID)
+	return a.scope.Allows(r.RecvRegion, r.RecvUnit, r.OwnerID) || a.scope.Allows(r.HandlingRegion, r.HandlingUnit, r.OwnerID) ||
+		a.consulted(r)
+}
+
+// consulted reports whether the actor works in a joint department asked for its opinion on r.
+func (a *actor) consulted(r *rec) bool {
+	return a.kind == auth.KindStaff && a.v != nil && a.v.UnitID != "" && slices.Contains(r.Facts.Consulted, a.v.UnitID)
 }
 
 // onSide reports whether the actor works on the given side of the case.
@@ -179,6 +186,10 @@ func (a *actor) onSide(r *rec, side Side) bool {
 		return a.kind == auth.KindStaff && a.scope.Allows(r.RecvRegion, r.RecvUnit, "")
 	case side == SideHandling:
 		return a.kind == auth.KindStaff && a.scope.Allows(r.HandlingRegion, r.HandlingUnit, "")
+	case side == SideJoint:
+		return a.consulted(r) && slices.ContainsFunc(r.open, func(t Task) bool {
+			return t.Branch == BranchJoint && t.UnitID == a.v.UnitID
+		})
 	}
 	return false
 }

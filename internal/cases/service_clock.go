@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 
 	"onestamp/internal/platform/workday"
 )
@@ -31,6 +32,9 @@ type facts struct {
 	// Holders is who completed each review step last (main branch): a return gives the step
 	// back to them. Folded like the rest, so that a return needs no look through the tasks.
 	Holders map[int]string `json:"holders,omitempty"`
+	// Consulted are the joint departments (unit ids) ever asked for an opinion: their staff see
+	// the case from then on.
+	Consulted []string `json:"consulted,omitempty"`
 }
 
 // susp is one suspension of the clock (特别程序).
@@ -117,6 +121,25 @@ func (f facts) apply(e Event) facts {
 			h[dataInt(e.Data, "step")] = e.Actor
 			f.Holders = h
 		}
+	case ActConsult:
+		var us []string
+		switch v := e.Data["units"].(type) {
+		case []string:
+			us = v
+		case []any:
+			for _, x := range v {
+				if u, ok := x.(string); ok {
+					us = append(us, u)
+				}
+			}
+		}
+		c := slices.Clone(f.Consulted)
+		for _, u := range us {
+			if !slices.Contains(c, u) {
+				c = append(c, u)
+			}
+		}
+		f.Consulted = c
 	case ActPayFee:
 		f.FeePaidFen += int64(dataInt(e.Data, "fen"))
 		f.FeePaidOn, f.FeeReceipt = e.On, dataString(e.Data, "receipt")

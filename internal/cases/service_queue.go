@@ -21,12 +21,14 @@ const (
 	QueueOverdue    Queue = "overdue"    // 超期: red, past the due date
 	QueueSuspended  Queue = "suspended"  // 特别程序
 	QueueCorrection Queue = "correction" // awaiting the applicant's correction
+	QueueJoint      Queue = "joint"      // 联办意见: the opinions the viewer's department owes as a joint department
 	QueueMine       Queue = "mine"       // an applicant's own cases, newest first
 	QueueSearch     Queue = "search"     // every case in scope (either side), newest first
 )
 
 // Queues lists the queues.
-var Queues = []Queue{QueueTodo, QueueDone, QueueWarning, QueueOverdue, QueueSuspended, QueueCorrection, QueueMine, QueueSearch}
+var Queues = []Queue{QueueTodo, QueueDone, QueueWarning, QueueOverdue, QueueSuspended, QueueCorrection, QueueJoint, QueueMine,
+	QueueSearch}
 
 // QueueQuery asks for one page of a queue.
 type QueueQuery struct {
@@ -177,6 +179,14 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		sq.add("c.state < 92")
 		sq.add(num("c.state")+" = $1", int(st))
 		sq.scope(a.scope, text("c.todo_region"), text("c.todo_unit"), "")
+	case QueueJoint:
+		if !staff || a.v == nil || a.v.UnitID == "" || (a.role != auth.Reviewer && a.role != auth.Chief) {
+			return nil, false, errs.ForbiddenErr()
+		}
+		// A department has few open opinions (case_tasks_joint); they are sorted by due date.
+		sq.from = "case_tasks t JOIN cases c ON c.id = t.case_id"
+		sq.add("t.state = 'open' AND t.branch = 'joint'")
+		sq.add("t.unit_id = $1", a.v.UnitID)
 	case QueueDone:
 		if !staff {
 			return nil, false, errs.ForbiddenErr()

@@ -109,6 +109,9 @@ func (s *Service) Claim(ctx context.Context, id string, version int64, taskID st
 		if err != nil {
 			return err
 		}
+		if t.Branch == BranchJoint {
+			return errs.New(errs.Forbidden, "cases.task.joint")
+		}
 		if t.Role != c.t.a.role {
 			return errs.New(errs.Forbidden, "cases.task.role").With("role", string(t.Role))
 		}
@@ -131,6 +134,9 @@ func (s *Service) Assign(ctx context.Context, id string, version int64, in Assig
 		t, err := c.findTask(in.TaskID)
 		if err != nil {
 			return err
+		}
+		if t.Branch == BranchJoint {
+			return errs.New(errs.Forbidden, "cases.task.joint")
 		}
 		if strings.TrimSpace(in.UserID) == "" {
 			return errs.InvalidInput("cases.task.user").OnField("user_id")
@@ -182,6 +188,9 @@ func (s *Service) Advance(ctx context.Context, id string, version int64, in Adva
 			t = m
 		} else {
 			return errs.New(errs.Conflict, "cases.task.not_open")
+		}
+		if t.Branch == BranchJoint {
+			return errs.New(errs.Forbidden, "cases.task.joint") // the department answers it (JointOpinion)
 		}
 		covering, err := c.mayDo(t)
 		if err != nil {

@@ -1,0 +1,173 @@
+package cases
+
+import (
+	"slices"
+	"testing"
+
+	"onestamp/internal/platform/auth"
+	"onestamp/internal/platform/db"
+	"onestamp/internal/platform/db/dbtest"
+	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/workday"
+)
+
+// Staff of two joint departments: one in county B (who sees county A's case only once asked),
+// one in county A.
+var (
+	policeRev   = &auth.Viewer{Kind: auth.KindStaff, ID: "u-police-b", Name: "公安乙", UnitID: "police-b", RegionCode: countyB, Role: auth.Reviewer, Roles: []auth.Role{auth.Reviewer}}
+	policeChief = &auth.Viewer{Kind: auth.KindStaff, ID: "u-police-chief-b", Name: "公安科长乙", UnitID: "police-b", RegionCode: countyB, Role: auth.Chief, Roles: []auth.Role{auth.Chief}}
+	fireRev     = &auth.Viewer{Kind: auth.KindStaff, ID: "u-fire-a", Name: "消防甲", UnitID: "fire-a", RegionCode: countyA, Role: auth.Reviewer, Roles: []auth.Role{auth.Reviewer}}
+)
+
+func (f *fixture) jointItem() Item {
+	it := f.licence
+	it.ID, it.Code, it.Name, it.JointDepts = "item-joint", "L-009", "临时占用、挖掘城市道路审批", []string{"police-b", "fire-a"}
+	return f.cat.publish(it, workday.MustDate("2025-01-01"), "bureau-a")
+}
+
+// Joint handling (联办, art. 26): the handling unit asks the joint departments; each answers in
+// its own unit, from its own queue; the step waits for every answer; a return supersedes the
+// open ones; the history keeps every opinion.
+func TestJointOpinions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		it := f.jointItem()
+		c := f.walkIn(it)
+		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+
+		// Before it is asked, a department in another county does not see the case.
+		if _, err := f.svc.Get(as(policeRev), c.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("police before consult: %v", err)
+		}
+		// Asking needs a note, and only the item's joint departments may be asked.
+		_, err := f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{})
+		wantErr(t, err, errs.Invalid, "cases.consult.note")
+		_, err = f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"bureau-b"}, Note: "请提出意见"})
+		wantErr(t, err, errs.Invalid, "cases.consult.unit")
+		_, err = f.svc.Consult(as(policeRev), c.ID, c.Version, ConsultInput{Note: "请提出意见"})
+		wantErr(t, err, errs.NotFound, "cases.not_found")
+		before := f.counts()
+		c = f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Note: "拟占用人民路东侧人行道，请就交通安全与消防通道提出意见"}))
+		after := f.counts()
+		if after.tasks != before.tasks+2 || after.events != before.events+1 || after.audit != before.audit+1 {
+			t.Fatalf("consult wrote %+v → %+v", before, after)
+		}
+		// Asked twice while open: refused.
+		_, err = f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"police-b"}, Note: "再次征求"})
+		wantErr(t, err, errs.Conflict, "cases.consult.asked")
+
+		// Each department finds the case in its joint queue, and only its own.
+		for _, v := range []*auth.Viewer{policeRev, policeChief, fireRev} {
+			pg := val[Page](t)(f.svc.Queue(as(v), QueueQuery{Queue: QueueJoint}))
+			if len(pg.Items) != 1 || pg.Items[0].ID != c.ID {
+				t.Fatalf("%s's joint queue: %+v", v.Name, pg.Items)
+			}
+		}
+		if pg := val[Page](t)(f.svc.Queue(as(reviewerA), QueueQuery{Queue: QueueJoint})); len(pg.Items) != 0 {
+			t.Fatalf("the handling unit's joint queue: %+v", pg.Items)
+		}
+		_, err = f.svc.Queue(as(clerkA), QueueQuery{Queue: QueueJoint})
+		wantErr(t, err, errs.Forbidden, "")
+		// The police now see the case, its history and its tasks.
+		if got := f.ok(f.svc.Get(as(policeRev), c.ID)); got.No != c.No {
+			t.Fatalf("police see %q", got.No)
+		}
+		ts := val[[]Task](t)(f.svc.Tasks(as(policeRev), c.ID))
+		var policeTask Task
+		for _, x := range ts {
+			if x.Branch == BranchJoint && x.UnitID == "police-b" {
+				policeTask = x
+			}
+		}
+		if policeTask.ID == "" || policeTask.State != TaskOpen {
+			t.Fatalf("tasks seen by the police: %+v", ts)
+		}
+
+		// The handling reviewer can neither move on nor answer for a department.
+		_, err = f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Conflict, "cases.step.branches_open")
+		_, err = f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{TaskID: policeTask.ID, Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Forbidden, "cases.task.joint")
+		_, err = f.svc.Claim(as(reviewerA), c.ID, c.Version, policeTask.ID)
+		wantErr(t, err, errs.Forbidden, "cases.task.joint")
+		// The fire brigade cannot answer the police's task.
+		_, err = f.svc.JointOpinion(as(fireRev), c.ID, c.Version, AdvanceInput{TaskID: policeTask.ID, Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Conflict, "cases.task.not_open")
+		// An opinion needs words and an outcome.
+		_, err = f.svc.JointOpinion(as(policeRev), c.ID, c.Version, AdvanceInput{Outcome: "agree"})
+		wantErr(t, err, errs.Invalid, "cases.opinion.required")
+
+		c = f.ok(f.svc.JointOpinion(as(policeRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意，施工期间须设置交通警示标志"}))
+		if pg := val[Page](t)(f.svc.Queue(as(policeRev), QueueQuery{Queue: QueueJoint})); len(pg.Items) != 0 {
+			t.Fatalf("police queue after answering: %+v", pg.Items)
+		}
+		// The handling step still waits for the fire brigade; a return supersedes its task.
+		_, err = f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Conflict, "cases.step.branches_open")
+		c = f.ok(f.svc.JointOpinion(as(fireRev), c.ID, c.Version, AdvanceInput{Outcome: "disagree", Opinion: "占用部分为消防通道，不同意"}))
+		if c.Todo.Role != auth.Reviewer || c.Todo.UnitID != "bureau-a" {
+			t.Fatalf("the to-do after the last opinion: %+v", c.Todo)
+		}
+		// A second round (the applicant changed the plan): the step waits again.
+		c = f.ok(f.svc.Consult(as(chiefA), c.ID, c.Version, ConsultInput{Units: []string{"fire-a"}, Note: "申请人已调整占道方案，请再次提出意见"}))
+		_, err = f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Conflict, "cases.step.branches_open")
+		c = f.ok(f.svc.JointOpinion(as(fireRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "调整后不占用消防通道，同意"}))
+		c = f.ok(f.svc.Advance(as(reviewerA), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		if c.Step != 1 {
+			t.Fatalf("step after the opinions: %d", c.Step)
+		}
+		// At the decision step the signer may not decide while a department is asked; a return
+		// supersedes the open opinion, and the police keep seeing the case they were asked about.
+		c = f.ok(f.svc.Consult(as(chiefA), c.ID, c.Version, ConsultInput{Units: []string{"police-b"}, Note: "请确认施工时段"}))
+		_, err = f.svc.Decide(as(signerA), c.ID, c.Version, DecideInput{Outcome: OutcomeApprove, Opinion: "准予"})
+		wantErr(t, err, errs.Conflict, "cases.step.branches_open")
+		c = f.ok(f.svc.ReturnTo(as(signerA), c.ID, c.Version, ReturnInput{Step: 0, Reason: "施工时段需重新审查"}))
+		if pg := val[Page](t)(f.svc.Queue(as(policeRev), QueueQuery{Queue: QueueJoint})); len(pg.Items) != 0 {
+			t.Fatalf("police queue after the return: %+v", pg.Items)
+		}
+		_, err = f.svc.JointOpinion(as(policeRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"})
+		wantErr(t, err, errs.Forbidden, "cases.forbidden.side")
+		f.ok(f.svc.Get(as(policeRev), c.ID))
+
+		ts = val[[]Task](t)(f.svc.Tasks(as(auditor), c.ID))
+		n := map[string]int{}
+		for _, x := range ts {
+			if x.Branch == BranchJoint {
+				n[x.UnitID+"/"+x.State+"/"+x.Outcome]++
+			}
+		}
+		want := map[string]int{"police-b/done/agree": 1, "police-b/superseded/return": 1, "fire-a/done/disagree": 1, "fire-a/done/agree": 1}
+		if len(n) != len(want) {
+			t.Fatalf("joint tasks: %v", n)
+		}
+		for k, v := range want {
+			if n[k] != v {
+				t.Errorf("joint tasks %s: %d, want %d (%v)", k, n[k], v, n)
+			}
+		}
+		evs := val[[]Event](t)(f.svc.Events(as(auditor), c.ID))
+		acts := actions(evs)
+		if got := countOf(acts, "consult"); got != 3 {
+			t.Errorf("consult events: %d in %v", got, acts)
+		}
+		if got := countOf(acts, "joint_opinion"); got != 3 {
+			t.Errorf("opinion events: %d in %v", got, acts)
+		}
+		// The stored facts equal the fold of the history.
+		if got := foldFacts(evs); !slices.Equal(got.Consulted, []string{"police-b", "fire-a"}) {
+			t.Errorf("consulted: %v", got.Consulted)
+		}
+	})
+}
+
+func countOf(xs []string, x string) int {
+	n := 0
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
+	}
+	return n
+}
