@@ -24,8 +24,9 @@ import (
 // reviewers; 200 items. ONESTAMP_BENCH_CASES sets the number of cases (default 1,000,000), 30%
 // of them open.
 const (
-	benchCounties = 10
-	benchItems    = 200
+	benchCounties   = 10
+	benchItems      = 200
+	benchJointDepts = 4 // city departments asked for opinions (联办)
 )
 
 func benchCounty(i int) string { return fmt.Sprintf("3699%02d000000", i+1) }
@@ -53,6 +54,10 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	var rows []*rec
 	var actors [][3]any
+	var tasks []Task
+	// Joint departments' opinions (联办): a case in ten asked a city department, the open ones in
+	// review. Drawn from a generator of their own, so that the cases stay as they were.
+	jrng := rand.New(rand.NewPCG(43, 7))
 	flush := func() {
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			for i := 0; i < len(rows); i += perStmt {
@@ -87,12 +92,22 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 					return err
 				}
 			}
+			for _, t := range tasks {
+				if err := st.insertTask(ctx, tx, t); err != nil {
+					return err
+				}
+				if t.State != TaskOpen {
+					if err := st.closeTask(ctx, tx, t); err != nil {
+						return err
+					}
+				}
+			}
 			return nil
 		})
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rows, actors = rows[:0], actors[:0]
+		rows, actors, tasks = rows[:0], actors[:0], tasks[:0]
 	}
 	openStates := []State{StReceived, StReceived, StCorrection, StAccepted, StAccepted, StInReview, StInReview, StInReview,
 		StInReview, StSuspended, StApproved, StConcluded}
@@ -168,6 +183,16 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 			r.State = closedStates[rng.IntN(len(closedStates))]
 		}
 		rows = append(rows, r)
+		if jrng.IntN(10) == 0 {
+			t := Task{ID: id + "j", CaseID: id, Step: 0, StepName: "联办意见", Branch: BranchJoint, Role: auth.Reviewer,
+				UnitID: fmt.Sprintf("joint-%d", jrng.IntN(benchJointDepts)), State: TaskDone, OpenedAt: time.UnixMilli(created),
+				ClosedAt: time.UnixMilli(created + 86_400_000), ClosedBy: "u-joint", Outcome: "agree", Opinion: "同意"}
+			if r.State == StInReview {
+				t.State, t.ClosedAt, t.ClosedBy, t.Outcome, t.Opinion = TaskOpen, time.Time{}, "", "", ""
+			}
+			r.Facts.Consulted = []string{t.UnitID}
+			tasks = append(tasks, t)
+		}
 		// The reviewers and clerks who acted on it.
 		actors = append(actors, [3]any{fmt.Sprintf("u-rev-%02d-%02d", county, rng.IntN(20)), id, created + 3_600_000},
 			[3]any{fmt.Sprintf("u-clerk-%02d-%d", county, rng.IntN(8)), id, created + 60_000})
@@ -178,7 +203,7 @@ func bulkLoad(tb testing.TB, d *db.DB, svc *Service, n int, today workday.Date) 
 	flush()
 	if d.Engine == db.Postgres {
 		// As autovacuum would soon: statistics, and the visibility map for index-only scans.
-		for _, tbl := range []string{"cases", "case_actors"} {
+		for _, tbl := range []string{"cases", "case_actors", "case_tasks"} {
 			if _, err := d.Write().ExecContext(ctx, "VACUUM ANALYZE "+tbl); err != nil {
 				tb.Fatal(err)
 			}
@@ -247,6 +272,7 @@ func queueCases() []struct {
 	cityChief := &auth.Viewer{Kind: auth.KindStaff, ID: "u-chief-city", UnitID: "bureau-city", RegionCode: cityCode, Role: auth.Chief}
 	citySigner := &auth.Viewer{Kind: auth.KindStaff, ID: "u-sign-city", UnitID: "bureau-city", RegionCode: cityCode, Role: auth.Signer}
 	applicant := &auth.Viewer{Kind: auth.KindApplicant, ID: "u-app-004242", Role: auth.Applicant}
+	joint := &auth.Viewer{Kind: auth.KindStaff, ID: "u-joint-1", UnitID: "joint-1", RegionCode: cityCode, Role: auth.Reviewer}
 	return []struct {
 		name string
 		v    *auth.Viewer
@@ -266,6 +292,7 @@ func queueCases() []struct {
 		{"suspended/chief_city", cityChief, QueueQuery{Queue: QueueSuspended}},
 		{"correction/clerk_unit", clerk, QueueQuery{Queue: QueueCorrection}},
 		{"done/reviewer", reviewer, QueueQuery{Queue: QueueDone}},
+		{"joint/department", joint, QueueQuery{Queue: QueueJoint}},
 		{"mine/applicant", applicant, QueueQuery{Queue: QueueMine}},
 		{"search/chief_city", cityChief, QueueQuery{Queue: QueueSearch}},
 		{"search/chief_city_by_no", cityChief, QueueQuery{Queue: QueueSearch, No: "369904000424240"}},

@@ -231,9 +231,11 @@ func (g *demoGen) cast() {
 		{"reviewer", "city.bureau", []auth.Role{auth.Reviewer}}, {"chief", "city.bureau", []auth.Role{auth.Chief, auth.Reviewer}},
 		{"signer", "city.bureau", []auth.Role{auth.Signer}}, {"head", "city.bureau", []auth.Role{auth.Head}},
 		{"county.reviewer", "donghu.bureau", []auth.Role{auth.Reviewer}},
+		{"police.reviewer", "dept.police", []auth.Role{auth.Reviewer}},
 	}
 	names := map[string]string{"clerk": "林晓燕", "county.clerk": "黄丽娟", "qingchuan.clerk": "唐美玲", "reviewer": "郑海涛",
-		"chief": "吴建国", "signer": "何雅琴", "head": "罗志远", "county.reviewer": "蔡志强"}
+		"chief": "吴建国", "signer": "何雅琴", "head": "罗志远", "county.reviewer": "蔡志强",
+		"police.reviewer": "汪建平"}
 	for _, r := range real {
 		u, ok := g.env.Units[r.unit]
 		id, ok2 := g.env.Users[r.user]
@@ -246,10 +248,16 @@ func (g *demoGen) cast() {
 	}
 	n := 0
 	for _, di := range g.items {
-		for _, u := range append([]Unit{di.decider}, di.halls...) {
+		units := append([]Unit{di.decider}, di.halls...)
+		for _, id := range di.it.JointDepts {
+			units = append(units, Unit{ID: id})
+		}
+		for _, u := range units {
 			roles := []auth.Role{auth.Reviewer, auth.Chief, auth.Signer, auth.Head}
 			if _, hall := g.halls[u.ID]; hall {
 				roles = []auth.Role{auth.Clerk}
+			} else if slices.Contains(di.it.JointDepts, u.ID) {
+				roles = []auth.Role{auth.Reviewer} // a joint department gives opinions only
 			}
 			for _, role := range roles {
 				want := 3

@@ -643,6 +643,11 @@ func (pl *player) review(clerk demoActor, recv Unit) error {
 				return err
 			}
 		}
+		if idx == 0 && len(p.item.it.JointDepts) > 0 {
+			if err := pl.consult(t); err != nil {
+				return err
+			}
+		}
 		if p.inspect && idx == 0 {
 			if err := pl.inspection(t); err != nil {
 				return err
@@ -907,6 +912,55 @@ func (pl *player) inspection(main *Task) error {
 		}
 		return nil
 	})
+}
+
+// consult plays the joint departments' opinions (联办) beside the first step: the step's holder
+// asks every joint department, and each answers within a few working days.
+func (pl *player) consult(main *Task) error {
+	r := pl.c.r
+	if err := pl.clock(pl.wd(pl.day, 1), pl.minute()); err != nil {
+		return err
+	}
+	a := pl.stepActor(main)
+	if a.role != main.Role {
+		a = pl.handling(main.Role)
+	}
+	units := slices.Clone(pl.p.item.it.JointDepts)
+	first := len(pl.c.tasks)
+	var ids []string
+	for _, u := range units {
+		t := Task{ID: db.NewID(), CaseID: r.ID, Step: main.Step, StepName: "联办意见", Branch: BranchJoint,
+			Role: auth.Reviewer, UnitID: u, State: TaskOpen, OpenedAt: pl.at}
+		pl.c.tasks = append(pl.c.tasks, t)
+		ids = append(ids, t.ID)
+	}
+	if err := pl.transition(ActConsult, a, func(e *Event) error {
+		e.Reason = "请就本申请涉及贵部门职责的事项提出意见。"
+		e.Data = map[string]any{"units": units, "tasks": ids, "step": main.Step}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i := first; i < len(pl.c.tasks); i++ {
+		if err := pl.clock(pl.wd(pl.day, 1+pl.g.rnd.IntN(2)), pl.minute()); err != nil {
+			return err
+		}
+		jt := &pl.c.tasks[i]
+		op := pl.g.who(jt.UnitID, auth.Reviewer)
+		if err := pl.transition(ActJointOpinion, op, func(e *Event) error {
+			jt.State, jt.ClosedAt, jt.ClosedBy, jt.Outcome = TaskDone, pl.at, op.id, "agree"
+			jt.Opinion = "经审查，同意。施工期间应当设置明显的安全警示标志，保障通行安全。"
+			e.Reason = jt.Opinion
+			e.Data = map[string]any{"task": jt.ID, "unit": jt.UnitID, "step": jt.Step, "branch": jt.Branch, "outcome": "agree"}
+			if m := pl.mainTask(); m != nil {
+				r.setTodo(Todo{Role: m.Role, UnitID: r.HandlingUnit, RegionCode: r.HandlingRegion, UserID: m.Assignee})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // withdraw plays the applicant withdrawing (online), or the clerk recording their written request.

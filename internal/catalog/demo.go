@@ -336,6 +336,12 @@ func (g *demoGen) spec(row demoRow, fl map[string]string, dept, holder Unit) Spe
 		sp.CrossProvince = CrossProxy
 	}
 	sp.CertFree = has(fl, "cf")
+	if v, ok := fl["joint"]; ok {
+		// 联办 (art. 26): the bureau forwards the application to the department for its opinion.
+		if u, ok := g.units.DemoUnit(v); ok {
+			sp.JointDepts = []string{u.ID}
+		}
+	}
 	sp.FAQ = []FAQ{{Q: "可以委托他人代为办理吗？", A: "可以。受托人应当提交授权委托书和本人身份证件；全程网办的事项也可由受托人在网上提交。"}}
 	if row.reform == ReformPromise {
 		sp.FAQ = append(sp.FAQ, FAQ{Q: "选择告知承诺方式办理后还会检查吗？",

@@ -99,7 +99,7 @@ var demoRows = []demoRow{
 	{"dept.housing", "燃气经营许可", "Gas business licence", lic, 20, 15, "app id bl site qual sec equip", "site", "", "biz:start theme:safety", optm, "《城镇燃气管理条例》第十五条", "燃气 液化气 加气站"},
 	{"dept.housing", "城镇污水排入排水管网许可", "Sewage discharge into public sewers permit", lic, 15, 5, "app bl site report", "net cw", "", "biz:start biz:operate theme:environment", prms, "《城镇排水与污水处理条例》第二十一条", "排水许可 排水证 餐饮排水 洗车排水"},
 	{"dept.housing", "户外广告设施设置审批", "Outdoor advertising approval", lic, 20, 5, "app bl design site-", "net cw", "", "biz:start theme:market", optm, "《城市市容和环境卫生管理条例》", "招牌 广告牌 店招 门头"},
-	{"dept.housing", "临时占用、挖掘城市道路审批", "Temporary occupation or excavation of urban roads", lic, 20, 5, "app bl design sec", "", "", "biz:build theme:construction", optm, "《城市道路管理条例》", "占道 挖路 占道经营"},
+	{"dept.housing", "临时占用、挖掘城市道路审批", "Temporary occupation or excavation of urban roads", lic, 20, 5, "app bl design sec", "joint=dept.police", "", "biz:build theme:construction", optm, "《城市道路管理条例》", "占道 挖路 占道经营"},
 	{"dept.housing", "砍伐、迁移城市树木审批", "Felling or moving urban trees", lic, 20, 5, "app bl design-", "", "", "biz:build theme:environment", optm, "《城市绿化条例》", "砍树 移树 城市绿化"},
 	// 自然资源和规划局
 	{"dept.land", "建设项目用地预审与选址意见书核发", "Land pre-examination and site selection opinion", lic, 20, 10, "app bl report design", "zone", "", "biz:invest biz:build theme:construction", optm, "《中华人民共和国城乡规划法》第三十六条", "选址 用地预审 立项选址"},

@@ -29,6 +29,8 @@ var staff = []staffDef{
 	{"discipline", "钱慧敏", []auth.Role{auth.Discipline}, KeyCityBureau},
 	{"leader", "孙振华", []auth.Role{auth.Leader}, KeyCityBureau},
 	{"county.clerk", "黄丽娟", []auth.Role{auth.Clerk}, KeyDonghuHall},
+	// A reviewer of the police, a joint department (联办) of the urban-road permits.
+	{"police.reviewer", "汪建平", []auth.Role{auth.Reviewer}, "dept.police"},
 	{"county.admin", "马俊杰", []auth.Role{auth.Admin}, KeyDonghuBureau},
 	{"county.reviewer", "蔡志强", []auth.Role{auth.Reviewer}, KeyDonghuBureau},
 	{"qingchuan.clerk", "唐美玲", []auth.Role{auth.Clerk}, KeyQingHall},
