@@ -160,7 +160,7 @@ type CaseTask struct {
 	CaseID      string    `json:"case_id"`
 	Step        int       `json:"step"`
 	StepName    string    `json:"step_name"`
-	Branch      string    `json:"branch"` // main or inspection
+	Branch      string    `json:"branch"` // main, inspection, or joint (a joint department's opinion, in its unit_id)
 	Role        string    `json:"role"`
 	UnitID      string    `json:"unit_id"`
 	Assignee    string    `json:"assignee,omitempty"`

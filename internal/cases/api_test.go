@@ -21,7 +21,7 @@ var people = map[string]*auth.Viewer{}
 
 func init() {
 	for _, v := range []*auth.Viewer{clerkA, clerkB, reviewerA, reviewer2, reviewerB, chiefA, chiefB, signerA, signerB,
-		headA, headB, cityChief, auditor, alice, bob} {
+		headA, headB, cityChief, auditor, alice, bob, policeRev, policeChief, fireRev} {
 		people[v.ID] = v
 	}
 }

@@ -1,9 +1,17 @@
 package cases
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
+	"onestamp/client"
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/db/dbtest"
@@ -170,4 +178,121 @@ func countOf(xs []string, x string) int {
 		}
 	}
 	return n
+}
+
+// The same through the public client: the handling reviewer asks, the police answer from their
+// queue, the reviewer moves on.
+func TestJointOpinionsThroughTheAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		srv, _ := apiServer(t, f)
+		ctx := context.Background()
+		reviewer, police, fire := clientAs(srv, reviewerA), clientAs(srv, policeRev), clientAs(srv, fireRev)
+		c := f.walkIn(f.jointItem())
+		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+
+		_, err := reviewer.ConsultJointDepts(ctx, c.ID, c.Version, []string{"bureau-b"}, "请提出意见")
+		var ce *client.Error
+		if !errors.As(err, &ce) || ce.Status != http.StatusUnprocessableEntity && ce.Status != http.StatusBadRequest || ce.Field != "units" {
+			t.Fatalf("consulting a unit that is no joint department: %v", err)
+		}
+		got, err := reviewer.ConsultJointDepts(ctx, c.ID, c.Version, nil, "拟占用人民路东侧人行道，请提出意见")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cl := range []*client.Client{police, fire} {
+			pg, err := cl.CaseQueue(ctx, client.CaseQueueQuery{Queue: "joint"})
+			if err != nil || len(pg.Items) != 1 || pg.Items[0].ID != c.ID {
+				t.Fatalf("joint queue: %+v %v", pg, err)
+			}
+		}
+		if got, err = police.RecordJointOpinion(ctx, c.ID, got.Version, "", "agree", "同意"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = reviewer.AdvanceCase(ctx, c.ID, got.Version, "", "agree", "同意"); err == nil {
+			t.Fatal("moved on while the fire brigade had not answered")
+		}
+		if got, err = fire.RecordJointOpinion(ctx, c.ID, got.Version, "", "agree", "同意"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = reviewer.AdvanceCase(ctx, c.ID, got.Version, "", "agree", "同意"); err != nil || got.Step != 1 {
+			t.Fatalf("advance after the opinions: %+v %v", got, err)
+		}
+		ts, err := police.CaseTasks(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joint := 0
+		for _, x := range ts {
+			if x.Branch == "joint" && x.State == "done" {
+				joint++
+			}
+		}
+		if joint != 2 {
+			t.Errorf("done joint tasks seen by the police: %d of %+v", joint, ts)
+		}
+	})
+}
+
+// The pages: the reviewer asks from the case page; the police find the case under the 联办意见
+// tab, open it, and answer; the opinions table names the department.
+func TestPagesJointOpinions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		f := s.fixture
+		f.clock.on("2025-11-03")
+		c := f.walkIn(f.jointItem())
+		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		path := StaffBase + "/" + c.ID
+
+		if p := s.get("policeRev", path); p.status != http.StatusNotFound {
+			t.Fatalf("the police open the case before being asked: %d", p.status)
+		}
+		p := s.get("reviewerA", path)
+		if !strings.Contains(p.body, `id="act-consult"`) {
+			t.Fatalf("the reviewer is offered no consult form: %s", p.text())
+		}
+		wantText(t, p, "征求联办部门意见", "B县公安局", "A县消防救援大队")
+		// Without the note the form comes back with the field marked.
+		p = s.post("reviewerA", path+"/consult", url.Values{"version": {fmt.Sprint(c.Version)}, "units": {"police-b"}})
+		if p.status != http.StatusUnprocessableEntity {
+			t.Fatalf("consult without a note: %d", p.status)
+		}
+		wantText(t, p, "请写明征求意见的事项")
+		p = s.follow("reviewerA", s.post("reviewerA", path+"/consult", url.Values{"version": {fmt.Sprint(c.Version)},
+			"units": {"police-b"}, "note": {"请就交通安全提出意见"}}))
+		wantText(t, p, "已向联办部门征求意见", "联办意见 · B县公安局")
+		if strings.Contains(p.body, `id="act-advance"`) {
+			t.Errorf("the reviewer may move on while the police have not answered")
+		}
+		if strings.Contains(p.text(), "认领“联办意见”") {
+			t.Errorf("the reviewer is offered to take the police's task")
+		}
+
+		p = s.get("policeRev", StaffBase+"?queue=joint")
+		wantText(t, p, "联办意见", c.No)
+		p = s.get("policeRev", path)
+		if p.status != http.StatusOK {
+			t.Fatalf("the police open the case: %d", p.status)
+		}
+		m := regexp.MustCompile(`id="act-joint-([0-9a-f-]+)"`).FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatalf("the police are offered no opinion form: %s", p.text())
+		}
+		if strings.Contains(p.body, `id="act-consult"`) || strings.Contains(p.body, `id="act-advance"`) {
+			t.Errorf("the police are offered the handling unit's forms")
+		}
+		c = f.get(c.ID)
+		p = s.follow("policeRev", s.post("policeRev", path+"/joint-opinion", url.Values{"version": {fmt.Sprint(c.Version)},
+			"task_id": {m[1]}, "outcome": {"agree"}, "opinion": {"同意，施工期间设置警示标志"}}))
+		wantText(t, p, "本部门意见已提交", "同意，施工期间设置警示标志", "B县公安局：同意")
+		if strings.Contains(p.body, `id="act-joint-`) {
+			t.Errorf("the opinion form is still offered")
+		}
+		p = s.get("reviewerA", path)
+		if !strings.Contains(p.body, `id="act-advance"`) {
+			t.Errorf("the reviewer cannot move on after the opinion")
+		}
+	})
 }

@@ -189,7 +189,7 @@ type pageBase struct {
 func newBase() pageBase { return pageBase{CSS: cssURL, Errors: map[string]string{}} }
 
 // done messages: what a redirect after a successful post tells the person (?done=key).
-var doneKeys = []string{"received", "fee_paid", "accepted", "accepted_pending", "correction", "rejected", "claimed", "advanced",
+var doneKeys = []string{"received", "fee_paid", "accepted", "accepted_pending", "correction", "rejected", "claimed", "advanced", "consulted", "joint_opinion",
 	"inspection", "returned", "suspended", "resumed", "extended", "decided", "concluded", "delivered", "terminated",
 	"uploaded", "checked", "cert", "opened", "submitted", "withdrawn", "resubmitted", "form_saved", "supplied"}
 

@@ -183,14 +183,14 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 		if t.State != TaskOpen {
 			continue
 		}
-		if t.Assignee == "" && t.Role == v.Role && may(v, c, ActClaim) {
-			a.Claim = append(a.Claim, t)
-		}
 		if t.Branch == BranchJoint {
 			if t.UnitID == v.UnitID && v.Kind == auth.KindStaff && jointRule.Permits(v.Role) && jointRule.Allows(c.State) {
 				a.Joint = append(a.Joint, t)
 			}
 			continue
+		}
+		if t.Assignee == "" && t.Role == v.Role && may(v, c, ActClaim) {
+			a.Claim = append(a.Claim, t)
 		}
 		if t.Branch != BranchMain && t.Role == v.Role && v.Covers(t.Assignee) || t.Branch != BranchMain && t.Role == v.Role && t.Assignee == "" {
 			if may(v, c, ActAdvance) {

@@ -33,7 +33,7 @@ type site struct {
 
 var testViewers = map[string]*auth.Viewer{"clerkA": clerkA, "clerkB": clerkB, "reviewerA": reviewerA,
 	"reviewerB": reviewerB, "chiefA": chiefA, "signerA": signerA, "headA": headA, "alice": alice, "bob": bob,
-	"cityView": cityView}
+	"cityView": cityView, "policeRev": policeRev}
 
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
