@@ -246,6 +246,7 @@ const (
 	ActDeemAccept     Action = "deem_accept"     // system: no answer within 5 wd of receipt
 	ActPendingMissed  Action = "pending_missed"  // system: the 容缺 promise was missed
 	ActOverdue        Action = "overdue"         // system: the promised due date passed
+	ActCorrectionDue  Action = "correction_due"  // system: the correction's reply date is near (the reminder at day 20)
 	ActChildChanged   Action = "child_changed"   // system: a chain parent follows its children
 	ActUpload         Action = "upload"          // a material file was added (no state change)
 	ActCheckOriginal  Action = "check_original"  // a clerk checked a file against the original (trust B)
@@ -327,6 +328,7 @@ var Transitions = []Rule{
 	{Action: ActDeemAccept, From: inIntake, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActPendingMissed, From: []State{StAccepted, StInReview, StSuspended, StDenied, StApproved}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActOverdue, From: []State{StAccepted, StInReview}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
+	{Action: ActCorrectionDue, From: []State{StCorrection}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideIntake},
 }
 
 // RuleFor returns the rule of an action.

@@ -83,9 +83,25 @@ func (pl *player) wd(d workday.Date, n int) workday.Date {
 
 func (pl *player) minute() int { return 9*60 + pl.g.rnd.IntN(8*60) }
 
-// sweep runs the overdue sweep of every day up to (not including) the day of at.
+// sweep runs the daily sweep of every day up to (not including) the day of at: the reminder
+// of a correction's reply date, and the overdue report.
 func (pl *player) sweep(at time.Time) error {
 	r := pl.c.r
+	if r != nil && r.State == StCorrection && !r.Facts.Reminded && !r.Facts.CorrectionOn.IsZero() {
+		cfg := pl.g.s.cfg
+		day := r.Facts.CorrectionOn.AddDays(cfg.CorrectionReminderDays)
+		when := day.Time(90 * time.Minute).UTC()
+		if day <= workday.DateOf(at) && !when.After(pl.g.now) && when.After(pl.at) {
+			pl.at, pl.day = when, day
+			sys := demoActor{id: audit.SystemActor, name: audit.SystemActor, role: roleSystem}
+			if err := pl.transition(ActCorrectionDue, sys, func(e *Event) error {
+				e.Data = map[string]any{"reply_by": r.Facts.CorrectionOn.AddDays(cfg.CorrectionDays).String()}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
 	if r == nil || (r.State != StAccepted && r.State != StInReview) || r.OverdueAt != 0 || r.PromisedDue.IsZero() {
 		return nil
 	}

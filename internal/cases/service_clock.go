@@ -16,6 +16,7 @@ type facts struct {
 	ReceivedOn   workday.Date `json:"received_on,omitempty"`   // first receipt (24/26): the intake clock
 	IntakeFrom   workday.Date `json:"intake_from,omitempty"`   // receipt, or the last corrected material
 	CorrectionOn workday.Date `json:"correction_on,omitempty"` // the open correction notice
+	Reminded     bool         `json:"reminded,omitempty"`      // the applicant was reminded of its reply date
 	Corrections  int          `json:"corrections,omitempty"`
 	AcceptedOn   workday.Date `json:"accepted_on,omitempty"` // the effective acceptance date
 	Deemed       bool         `json:"deemed,omitempty"`
@@ -75,13 +76,15 @@ func (f facts) apply(e Event) facts {
 			f.ReceivedOn, f.IntakeFrom = e.On, e.On
 		}
 	case ActCorrection:
-		f.CorrectionOn = e.On
+		f.CorrectionOn, f.Reminded = e.On, false
 		f.Corrections++
+	case ActCorrectionDue:
+		f.Reminded = true
 	case ActResubmit:
 		if e.From == StCorrection {
 			// The intake answer is due 5 wd after the corrected materials arrive, and the case is
 			// accepted as of that day (DOMAIN §4.5).
-			f.IntakeFrom, f.CorrectionOn = e.On, 0
+			f.IntakeFrom, f.CorrectionOn, f.Reminded = e.On, 0, false
 		}
 	case ActDeemAccept:
 		f.Deemed = true

@@ -145,6 +145,7 @@ type SweepStats struct {
 	Deemed        int `json:"deemed" doc:"cases deemed accepted (no answer within the intake limit)"`
 	Overdue       int `json:"overdue" doc:"cases past their promised due date, case.overdue emitted"`
 	PendingMissed int `json:"pending_missed" doc:"容缺 promises missed"`
+	Reminded      int `json:"reminded" doc:"applicants reminded that their correction is due (DOMAIN §4.5: at day 20 of 30)"`
 }
 
 // Sweep finds, as of today, the cases whose intake limit passed without an answer (deemed
@@ -200,6 +201,28 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 		}
 		if ok {
 			st.Overdue++
+		}
+	}
+	// Corrections whose reply date is near: the applicant is reminded once per notice (an SMS),
+	// at CorrectionReminderDays; after the reply date the chief terminates (CorrectionExpired).
+	lead := s.cfg.CorrectionDays - s.cfg.CorrectionReminderDays
+	if ids, err = s.st.correctionsDue(ctx, s.d.Read, today, today.AddDays(lead)); err != nil {
+		return st, err
+	}
+	for _, id := range ids {
+		ok, err := s.system(ctx, id, ActCorrectionDue, func(c *change) error {
+			f := c.r.Facts
+			if f.Reminded || f.CorrectionOn.IsZero() || c.t.today < f.CorrectionOn.AddDays(s.cfg.CorrectionReminderDays) {
+				return errSkip
+			}
+			c.set("reply_by", f.CorrectionOn.AddDays(s.cfg.CorrectionDays).String())
+			return nil
+		})
+		if err != nil {
+			return st, err
+		}
+		if ok {
+			st.Reminded++
 		}
 	}
 	if ids, err = s.st.pendingBefore(ctx, s.d.Read, today); err != nil {

@@ -361,6 +361,12 @@ func (st store) dueBefore(ctx context.Context, q db.Q, states []State, day workd
 	return ids, nil
 }
 
+// correctionsDue lists the cases awaiting a correction whose reply date falls in [from, to].
+func (st store) correctionsDue(ctx context.Context, q db.Q, from, to workday.Date) ([]string, error) {
+	return st.ids(ctx, q, `SELECT id FROM cases WHERE state < 92 AND state = $1 AND next_due >= $2 AND next_due <= $3
+		ORDER BY next_due, id`, int(StCorrection), from.String(), to.String())
+}
+
 // overdueCandidates lists the accepted cases past their promised due date not yet reported.
 func (st store) overdueCandidates(ctx context.Context, q db.Q, day workday.Date) ([]string, error) {
 	var ids []string

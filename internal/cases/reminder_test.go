@@ -1,0 +1,95 @@
+package cases
+
+import (
+	"context"
+	"testing"
+
+	"onestamp/internal/platform/db"
+	"onestamp/internal/platform/db/dbtest"
+	"onestamp/internal/platform/notify"
+	"onestamp/internal/platform/outbox"
+)
+
+// At day 20 of a correction's 30 days the applicant is reminded, once per notice, by SMS and
+// in-app, of the reply date (DOMAIN §4.5); a second notice after a resubmission is reminded
+// again.
+func TestCorrectionReminder(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		x := outbox.New(d, outbox.Options{})
+		n := &notes{}
+		f.svc.RegisterHandlers(x, n)
+		ctx := context.Background()
+		c := f.reach(StCorrection, true) // notice on 11-03, reply by 12-03
+		sweep := func(day string) SweepStats {
+			t.Helper()
+			f.clock.on(day)
+			if _, err := f.svc.RecomputeAll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.svc.Sweep(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		if st := sweep("2025-11-22"); st.Reminded != 0 {
+			t.Fatalf("reminded on day 19: %+v", st)
+		}
+		if st := sweep("2025-11-23"); st.Reminded != 1 {
+			t.Fatalf("not reminded on day 20: %+v", st)
+		}
+		if st := sweep("2025-11-24"); st.Reminded != 0 {
+			t.Fatalf("reminded twice: %+v", st)
+		}
+		for {
+			k, err := x.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k == 0 {
+				break
+			}
+		}
+		var sms, inapp []notify.Message
+		for _, m := range n.msgs {
+			if m.TemplateKey == "cases.notify.correction_due" {
+				if m.Channel == notify.SMS {
+					sms = append(sms, m)
+				} else {
+					inapp = append(inapp, m)
+				}
+			}
+		}
+		if len(sms) != 1 || sms[0].Args["due"] != "2025-12-03" || len(inapp) != 1 || inapp[0].To != alice.ID {
+			t.Fatalf("reminders sent: SMS %+v, in-app %+v", sms, inapp)
+		}
+		evs := val[[]Event](t)(f.svc.Events(as(alice), c.ID))
+		if last := evs[len(evs)-1]; last.Action != ActCorrectionDue || dataString(last.Data, "reply_by") != "2025-12-03" {
+			t.Fatalf("the applicant's history ends with %+v", last)
+		}
+		// After the reply date nobody is reminded; the case waits, red, for the chief.
+		if st := sweep("2025-12-05"); st.Reminded != 0 {
+			t.Fatalf("reminded after the reply date: %+v", st)
+		}
+		if got := f.get(c.ID); got.Clock.Level != "red" {
+			t.Errorf("level after the reply date: %s", got.Clock.Level)
+		}
+		// The corrections come in; a second notice (for the new material) starts a new round.
+		f.upload(clerkA, c.ID, "application", 77, true)
+		c = f.get(c.ID)
+		c = f.ok(f.svc.Resubmit(as(clerkA), c.ID, c.Version, ResubmitInput{}))
+		c = f.ok(f.svc.RequestCorrection(as(clerkA), c.ID, c.Version, CorrectionInput{Defects: []Defect{{Material: "application", Problem: "新提交的申请书缺少盖章"}}}))
+		if st := sweep("2025-12-24"); st.Reminded != 0 {
+			t.Fatalf("second round reminded on day 19: %+v", st)
+		}
+		if st := sweep("2025-12-25"); st.Reminded != 1 {
+			t.Fatalf("second round not reminded on day 20: %+v", st)
+		}
+		evs = val[[]Event](t)(f.svc.Events(as(alice), c.ID))
+		if got := foldFacts(evs); !got.Reminded || got.Corrections != 2 {
+			t.Errorf("facts folded: %+v", got)
+		}
+	})
+}
