@@ -17,6 +17,8 @@ import (
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/errs"
 	"onestamp/internal/platform/gm"
+	"onestamp/internal/platform/notify"
+	"onestamp/internal/platform/outbox"
 	"onestamp/internal/platform/workday"
 )
 
@@ -273,6 +275,36 @@ func (f *fixture) walkIn(it Item) Case {
 		}
 	}
 	return f.ok(f.svc.Receive(as(clerkA), c.ID, c.Version, ReceiveInput{}))
+}
+
+// drain runs the outbox's handlers until nothing is left to deliver.
+func drain(t testing.TB, x *outbox.Dispatcher) {
+	t.Helper()
+	for {
+		k, err := x.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			return
+		}
+	}
+}
+
+// sent returns the messages of a template, in-app and by SMS.
+func (n *notes) sent(key string) (inapp, sms []notify.Message) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, m := range n.msgs {
+		switch {
+		case m.TemplateKey != key:
+		case m.Channel == notify.InApp:
+			inapp = append(inapp, m)
+		default:
+			sms = append(sms, m)
+		}
+	}
+	return inapp, sms
 }
 
 func (f *fixture) get(id string) Case {

@@ -296,3 +296,38 @@ func TestPagesJointOpinions(t *testing.T) {
 		}
 	})
 }
+
+// A department's queue pages by keyset, oldest question first.
+func TestJointQueuePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		it := f.jointItem()
+		var want []string
+		for i := range 5 {
+			f.clock.on(fmt.Sprintf("2025-11-%02d", 3+i))
+			c := f.walkIn(it)
+			c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+			f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"police-b"}, Note: "请提出意见"}))
+			want = append(want, c.ID)
+		}
+		var got []string
+		q := QueueQuery{Queue: QueueJoint, Limit: 2}
+		for pages := 0; ; pages++ {
+			pg := val[Page](t)(f.svc.Queue(as(policeRev), q))
+			for _, x := range pg.Items {
+				got = append(got, x.ID)
+			}
+			if pg.Next == "" {
+				if pages != 2 {
+					t.Errorf("%d pages", pages+1)
+				}
+				break
+			}
+			q.After = pg.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("pages gave %v, want %v (oldest first)", got, want)
+		}
+	})
+}

@@ -6,7 +6,6 @@ import (
 
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/db/dbtest"
-	"onestamp/internal/platform/notify"
 	"onestamp/internal/platform/outbox"
 )
 
@@ -43,25 +42,8 @@ func TestCorrectionReminder(t *testing.T) {
 		if st := sweep("2025-11-24"); st.Reminded != 0 {
 			t.Fatalf("reminded twice: %+v", st)
 		}
-		for {
-			k, err := x.RunOnce(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if k == 0 {
-				break
-			}
-		}
-		var sms, inapp []notify.Message
-		for _, m := range n.msgs {
-			if m.TemplateKey == "cases.notify.correction_due" {
-				if m.Channel == notify.SMS {
-					sms = append(sms, m)
-				} else {
-					inapp = append(inapp, m)
-				}
-			}
-		}
+		drain(t, x)
+		inapp, sms := n.sent("cases.notify.correction_due")
 		if len(sms) != 1 || sms[0].Args["due"] != "2025-12-03" || len(inapp) != 1 || inapp[0].To != alice.ID {
 			t.Fatalf("reminders sent: SMS %+v, in-app %+v", sms, inapp)
 		}

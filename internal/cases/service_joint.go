@@ -27,19 +27,9 @@ type ConsultInput struct {
 // the step's main task (or their AB-post substitute) or a section chief asks.
 func (s *Service) Consult(ctx context.Context, id string, version int64, in ConsultInput) (Case, error) {
 	return s.transition(ctx, id, version, ActConsult, func(c *change) error {
-		ts, err := c.openTasks()
+		ts, m, covering, err := c.branchFrom()
 		if err != nil {
 			return err
-		}
-		m, ok := mainTask(ts)
-		if !ok {
-			return errs.New(errs.Conflict, "cases.task.not_open")
-		}
-		covering := ""
-		if c.t.a.role != auth.Chief {
-			if covering, err = c.mayDo(m); err != nil {
-				return err
-			}
 		}
 		note := strings.TrimSpace(in.Note)
 		if note == "" || utf8.RuneCountInString(note) > 2000 {
@@ -58,7 +48,7 @@ func (s *Service) Consult(ctx context.Context, id string, version int64, in Cons
 		units := cleanList(in.Units)
 		if len(units) == 0 {
 			for _, u := range it.JointDepts {
-				if !asked(u) {
+				if !asked(u) && u != c.r.HandlingUnit {
 					units = append(units, u)
 				}
 			}
@@ -97,6 +87,9 @@ func (s *Service) Consult(ctx context.Context, id string, version int64, in Cons
 // department has answered.
 func (s *Service) JointOpinion(ctx context.Context, id string, version int64, in AdvanceInput) (Case, error) {
 	return s.transition(ctx, id, version, ActJointOpinion, func(c *change) error {
+		if c.t.a.v == nil {
+			return errs.ForbiddenErr() // the platform gives no department's opinion
+		}
 		ts, err := c.openTasks()
 		if err != nil {
 			return err

@@ -77,7 +77,7 @@ func (s *Service) Queue(ctx context.Context, q QueueQuery) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	items, err := s.st.runQueue(ctx, s.d.Read, sq, q.Limit+1, q.Queue == QueueDone)
+	items, err := s.st.runQueue(ctx, s.d.Read, sq, q.Limit+1)
 	if err != nil {
 		return Page{}, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) Queue(ctx context.Context, q QueueQuery) (Page, error) {
 		switch {
 		case byDue:
 			page.Next = encodeCursor(nextDueText(last.NextDue), last.ID)
-		case q.Queue == QueueDone:
+		case sq.sortAt != "":
 			page.Next = encodeCursor(strconv.FormatInt(last.sortMilli, 10), last.ID)
 		case q.Queue == QueueMine:
 			page.Next = encodeCursor(strconv.FormatInt(last.CreatedAtMilli, 10), last.ID)
@@ -183,8 +183,11 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		if !staff || a.v == nil || a.v.UnitID == "" || (a.role != auth.Reviewer && a.role != auth.Chief) {
 			return nil, false, errs.ForbiddenErr()
 		}
-		// A department has few open opinions (case_tasks_joint); they are sorted by due date.
+		// Oldest question first, straight from case_tasks_joint: a department may owe thousands
+		// of opinions, and sorting them by the cases' due dates would read them all.
+		byDue = false
 		sq.from = "case_tasks t JOIN cases c ON c.id = t.case_id"
+		sq.order, sq.sortAt = "t.opened_at, t.case_id", "t.opened_at"
 		sq.add("t.state = 'open' AND t.branch = 'joint'")
 		sq.add("t.unit_id = $1", a.v.UnitID)
 	case QueueDone:
@@ -193,7 +196,7 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		}
 		byDue = false
 		sq.from = "case_actors x JOIN cases c ON c.id = x.case_id"
-		sq.order = "x.last_at DESC, x.case_id DESC"
+		sq.order, sq.sortAt = "x.last_at DESC, x.case_id DESC", "x.last_at"
 		sq.add("x.user_id = $1", a.id)
 		sq.scopeEither(a.scope)
 	case QueueMine:
@@ -243,7 +246,7 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 			return nil, false, err
 		}
 		sq.add("(c.next_due, c.id) > ($1, $2)", p[0], p[1])
-	case q.Queue == QueueDone || q.Queue == QueueMine:
+	case q.Queue == QueueDone || q.Queue == QueueMine || q.Queue == QueueJoint:
 		p, err := decodeCursor(q.After, 2)
 		if err != nil {
 			return nil, false, err
@@ -252,9 +255,12 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		if err != nil {
 			return nil, false, errs.InvalidInput("cases.queue.cursor").OnField("after")
 		}
-		if q.Queue == QueueDone {
+		switch q.Queue {
+		case QueueDone:
 			sq.add("(x.last_at, x.case_id) < ($1, $2)", at, p[1])
-		} else {
+		case QueueJoint:
+			sq.add("(t.opened_at, t.case_id) > ($1, $2)", at, p[1])
+		default:
 			sq.add("(c.created_at, c.id) < ($1, $2)", at, p[1])
 		}
 	default:

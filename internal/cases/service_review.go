@@ -244,19 +244,9 @@ type InspectionInput struct {
 // move on until it is done. Site surveys count against the time limit (DOMAIN §4.4).
 func (s *Service) RequestInspection(ctx context.Context, id string, version int64, in InspectionInput) (Case, error) {
 	return s.transition(ctx, id, version, ActInspection, func(c *change) error {
-		ts, err := c.openTasks()
+		_, m, covering, err := c.branchFrom()
 		if err != nil {
 			return err
-		}
-		m, ok := mainTask(ts)
-		if !ok {
-			return errs.New(errs.Conflict, "cases.task.not_open")
-		}
-		covering := ""
-		if c.t.a.role != auth.Chief {
-			if covering, err = c.mayDo(m); err != nil {
-				return err
-			}
 		}
 		t := Task{ID: db.NewID(), CaseID: c.r.ID, Step: m.Step, StepName: "现场勘验", Branch: BranchInspect,
 			Role: auth.Reviewer, UnitID: c.r.HandlingUnit, Assignee: strings.TrimSpace(in.Assignee), State: TaskOpen,
@@ -270,6 +260,28 @@ func (s *Service) RequestInspection(ctx context.Context, id string, version int6
 		c.set("assignee", t.Assignee)
 		return nil
 	})
+}
+
+// branchFrom finds the step's main task that a parallel branch (a site inspection, the joint
+// departments' opinions) is opened beside, and checks that the actor holds it, covers for its
+// holder, or is a section chief. It returns the open tasks, the main task, and whom the actor
+// covers for.
+func (c *change) branchFrom() ([]Task, Task, string, error) {
+	ts, err := c.openTasks()
+	if err != nil {
+		return nil, Task{}, "", err
+	}
+	m, ok := mainTask(ts)
+	if !ok {
+		return nil, Task{}, "", errs.New(errs.Conflict, "cases.task.not_open")
+	}
+	covering := ""
+	if c.t.a.role != auth.Chief {
+		if covering, err = c.mayDo(m); err != nil {
+			return nil, Task{}, "", err
+		}
+	}
+	return ts, m, covering, nil
 }
 
 // ReturnInput returns a case to an earlier step (退回).

@@ -613,26 +613,8 @@ func TestApplicantNotifications(t *testing.T) {
 		f.svc.RegisterHandlers(x, n)
 		c := f.reach(StReceived, true)
 		c = f.ok(f.svc.RequestCorrection(as(clerkA), c.ID, c.Version, CorrectionInput{Defects: []Defect{{Material: "photo", Problem: "照片模糊"}}}))
-		for {
-			k, err := x.RunOnce(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if k == 0 {
-				break
-			}
-		}
-		var inapp, sms []notify.Message
-		for _, m := range n.msgs {
-			if m.TemplateKey != "cases.notify.correction" {
-				continue
-			}
-			if m.Channel == notify.InApp {
-				inapp = append(inapp, m)
-			} else {
-				sms = append(sms, m)
-			}
-		}
+		drain(t, x)
+		inapp, sms := n.sent("cases.notify.correction")
 		if len(inapp) != 1 || inapp[0].To != alice.ID || inapp[0].Args["no"] != c.No || inapp[0].Args["due"] != "2025-12-03" {
 			t.Errorf("in-app: %+v", inapp)
 		}

@@ -82,12 +82,15 @@ func scanSummary(rows *sql.Rows, withLastAt bool) (Summary, error) {
 }
 
 // queueSQL is one queue query: the WHERE clause (after "WHERE") and its arguments, the ORDER BY
-// and the keyset condition builder.
+// and the keyset condition builder. sortAt names the column of a queue ordered by a time of
+// another table (已办: when the viewer acted; 联办意见: when the department was asked), read with
+// each row for the cursor.
 type queueSQL struct {
-	from  string
-	where []string
-	args  []any
-	order string
+	from   string
+	where  []string
+	args   []any
+	order  string
+	sortAt string
 }
 
 // add appends a condition whose placeholders are numbered from $1, renumbering them after the
@@ -119,10 +122,11 @@ func (q *queueSQL) scopeEither(sc auth.Scope) {
 	q.args = append(append(q.args, aa...), ba...)
 }
 
-func (st store) runQueue(ctx context.Context, q db.Q, s *queueSQL, limit int, withLastAt bool) ([]Summary, error) {
+func (st store) runQueue(ctx context.Context, q db.Q, s *queueSQL, limit int) ([]Summary, error) {
 	cols := summaryCols
+	withLastAt := s.sortAt != ""
 	if withLastAt {
-		cols += ", x.last_at"
+		cols += ", " + s.sortAt
 	}
 	query := "SELECT " + cols + " FROM " + s.from + " WHERE " + strings.Join(s.where, " AND ") + " ORDER BY " + s.order +
 		fmt.Sprintf(" LIMIT %d", limit)
