@@ -38,7 +38,11 @@ type player struct {
 func (g *demoGen) play(p *demoPlan) (*demoCase, error) {
 	pl := &player{g: g, p: p, c: &demoCase{actors: map[string]int64{}}}
 	err := pl.run()
-	if err != nil && !errors.Is(err, errDemoStop) {
+	if errors.Is(err, errDemoStop) {
+		// The case waits at the present: the sweeps of the days up to now ran on it.
+		err = pl.sweep(g.now)
+	}
+	if err != nil {
 		return nil, err
 	}
 	r := pl.c.r
@@ -120,6 +124,15 @@ func (pl *player) sweep(at time.Time) error {
 	})
 }
 
+// notPast stops the play when a run of events a few minutes apart (uploads, then the receipt)
+// has reached the present.
+func (pl *player) notPast() error {
+	if pl.at.After(pl.g.now) {
+		return errDemoStop
+	}
+	return nil
+}
+
 // event starts an event of the case at the current instant.
 func (pl *player) event(act Action, a demoActor) Event {
 	r := pl.c.r
@@ -131,6 +144,9 @@ func (pl *player) event(act Action, a demoActor) Event {
 // rule leads to, the action's own changes (fn), then the commit (facts, derived clock, to-do,
 // version, the event).
 func (pl *player) transition(act Action, a demoActor, fn func(e *Event) error) error {
+	if err := pl.notPast(); err != nil {
+		return err
+	}
 	r := pl.c.r
 	rule, ok := RuleFor(act)
 	if !ok || !rule.Allows(r.State) || (a.role != roleSystem && !rule.Permits(a.role)) {
@@ -271,7 +287,9 @@ func (pl *player) run() error {
 	// A material only an issuing body can vouch for comes from its e-certificate (免证办).
 	for i := range pl.c.mats {
 		if m := &pl.c.mats[i]; m.MinTrust == TrustA && m.Status != MatCert {
-			pl.certSatisfy(m, clerk)
+			if err := pl.certSatisfy(m, clerk); err != nil {
+				return err
+			}
 		}
 	}
 	// Online: submit (the number is issued now), the pre-check, then receipt.
@@ -382,6 +400,9 @@ func missingRequired(mats []Material, pending bool) bool {
 
 // upload adds a file of a material (Service.Upload at a window or online).
 func (pl *player) upload(m *Material, a demoActor, trust Trust) error {
+	if err := pl.notPast(); err != nil {
+		return err
+	}
 	f := File{ID: db.NewID(), Material: m.Code, Hash: pl.g.file.Hash, Size: pl.g.file.Size, Kind: pl.g.file.Kind,
 		Name: m.Name + ".pdf", Trust: trust, UploadedBy: a.id, UploadedAt: pl.at}
 	if trust == TrustB {
@@ -400,7 +421,10 @@ func (pl *player) upload(m *Material, a demoActor, trust Trust) error {
 }
 
 // certSatisfy marks a material satisfied by an e-certificate (Service.SatisfyWithCert).
-func (pl *player) certSatisfy(m *Material, a demoActor) {
+func (pl *player) certSatisfy(m *Material, a demoActor) error {
+	if err := pl.notPast(); err != nil {
+		return err
+	}
 	r := pl.c.r
 	m.Status, m.Trust, m.CertRef, m.Defect, m.PendingDue = MatCert, TrustA, fmt.Sprintf("DEMO-%s-%06d", m.Code, pl.g.rnd.IntN(1e6)), "", 0
 	e := pl.event(ActCertSatisfy, a)
@@ -408,10 +432,14 @@ func (pl *player) certSatisfy(m *Material, a demoActor) {
 	e.Data = map[string]any{"material": m.Code, "cert_ref": m.CertRef}
 	pl.record(e, a)
 	pl.at = pl.at.Add(time.Minute)
+	return nil
 }
 
 // checkOriginal marks the current file of a material checked (Service.CheckOriginal).
 func (pl *player) checkOriginal(m *Material, a demoActor) error {
+	if err := pl.notPast(); err != nil {
+		return err
+	}
 	for i := range pl.c.files {
 		f := &pl.c.files[i]
 		if f.ID == m.FileID {

@@ -33,7 +33,9 @@ func TestDemoYear(t *testing.T) {
 		f := newFixture(t, d)
 		f.clock.on("2026-03-18")
 		ctx := context.Background()
-		st, err := f.svc.LoadDemo(ctx, f.demoEnv(1500))
+		env := f.demoEnv(1500)
+		env.Items = append(env.Items, f.jointItem().ID)
+		st, err := f.svc.LoadDemo(ctx, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,6 +68,13 @@ func TestDemoYear(t *testing.T) {
 				t.Errorf("no demo case has flag %v", Flags(fl).Names())
 			}
 		}
+		// The joint item's cases asked the departments, who answered.
+		var asked, answered int
+		d.Read.QueryRow("SELECT COUNT(*) FROM case_events WHERE action = 'consult'").Scan(&asked)
+		d.Read.QueryRow("SELECT COUNT(*) FROM case_events WHERE action = 'joint_opinion'").Scan(&answered)
+		if asked == 0 || answered == 0 {
+			t.Errorf("joint opinions in the demo: %d asked, %d answered", asked, answered)
+		}
 		// Nothing happened after now, and nothing before a year ago.
 		var first, last int64
 		d.Read.QueryRow("SELECT MIN(at), MAX(at) FROM case_events").Scan(&first, &last)
@@ -85,7 +94,7 @@ func TestDemoYear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ss.Overdue != 0 || ss.Deemed != 0 {
+		if ss.Overdue != 0 || ss.Deemed != 0 || ss.Reminded != 0 {
 			t.Errorf("the sweep after the demo still found work: %+v", ss)
 		}
 		// The stored clock facts are the fold of the stored history.

@@ -331,3 +331,64 @@ func TestJointQueuePages(t *testing.T) {
 		}
 	})
 }
+
+// The edges of asking: a department named twice is asked once; asking "every department" after
+// all have answered in this round asks nobody; a 告知承诺 approval at once waits for the opinions;
+// only the posts that give opinions see the case, and they do not unmask the applicant; the
+// opinion shows in the department's 已办.
+func TestJointEdges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.clock.on("2025-11-03")
+		it := f.jointItem()
+		c := f.walkIn(it)
+		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		c = f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"police-b", "police-b", " police-b "}, Note: "请提出意见"}))
+		if pg := val[Page](t)(f.svc.Queue(as(policeRev), QueueQuery{Queue: QueueJoint})); len(pg.Items) != 1 {
+			t.Fatalf("a department named thrice: %d rows in its queue", len(pg.Items))
+		}
+		c = f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Note: "请消防部门提出意见"})) // the fire brigade only
+		c = f.ok(f.svc.JointOpinion(as(policeRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		c = f.ok(f.svc.JointOpinion(as(fireRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		_, err := f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Note: "再次征求"})
+		wantErr(t, err, errs.Conflict, "cases.consult.all_asked")
+		// Naming a department again is a new question (the plan changed).
+		c = f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"fire-a"}, Note: "方案已调整，请再次提出意见"}))
+		c = f.ok(f.svc.JointOpinion(as(fireRev), c.ID, c.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+
+		// Other posts of the department do not see the case; the reviewer does not unmask.
+		policeClerk := &auth.Viewer{Kind: auth.KindStaff, ID: "u-police-clerk", Name: "公安窗口", UnitID: "police-b",
+			RegionCode: countyB, Role: auth.Clerk, Roles: []auth.Role{auth.Clerk}, Perms: []auth.Permission{auth.PermUnmask}}
+		if _, err := f.svc.Get(as(policeClerk), c.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a clerk of the police sees the case: %v", err)
+		}
+		withPerm := *policeChief
+		withPerm.Perms = []auth.Permission{auth.PermUnmask}
+		f.ok(f.svc.Get(as(&withPerm), c.ID))
+		_, err = f.svc.Unmask(as(&withPerm), c.ID)
+		wantErr(t, err, errs.Forbidden, "")
+		// The police reviewer's 已办 holds the case.
+		pg := val[Page](t)(f.svc.Queue(as(policeRev), QueueQuery{Queue: QueueDone}))
+		if len(pg.Items) != 1 || pg.Items[0].ID != c.ID {
+			t.Errorf("the police's 已办: %+v", pg.Items)
+		}
+
+		// 告知承诺: approval at once waits for an open opinion.
+		pr := f.promise
+		pr.ID, pr.Code, pr.JointDepts = "item-promise-joint", "P-009", []string{"police-b"}
+		pr = f.cat.publish(pr, workday.MustDate("2025-01-01"), "bureau-a")
+		p := f.ok(f.svc.Open(as(alice), OpenInput{ItemID: pr.ID, Applicant: f.applicant(),
+			Form: map[string]string{"name": "小梅旅馆"}, Promise: &PromiseInput{Method: "e_signature"}}))
+		p = f.ok(f.svc.Submit(as(alice), p.ID, p.Version, SubmitInput{}))
+		p = f.ok(f.svc.Precheck(as(clerkA), p.ID, p.Version, PrecheckInput{Pass: true}))
+		p = f.ok(f.svc.Receive(as(clerkA), p.ID, p.Version, ReceiveInput{}))
+		p = f.ok(f.svc.Accept(as(clerkA), p.ID, p.Version, AcceptInput{}))
+		p = f.ok(f.svc.Consult(as(reviewerA), p.ID, p.Version, ConsultInput{Note: "请提出意见"}))
+		_, err = f.svc.Decide(as(signerA), p.ID, p.Version, DecideInput{Outcome: OutcomeApprove, Opinion: "承诺制当场准予"})
+		wantErr(t, err, errs.Conflict, "cases.step.branches_open")
+		p = f.ok(f.svc.JointOpinion(as(policeRev), p.ID, p.Version, AdvanceInput{Outcome: "agree", Opinion: "同意"}))
+		if p = f.ok(f.svc.Decide(as(signerA), p.ID, p.Version, DecideInput{Outcome: OutcomeApprove, Opinion: "承诺制当场准予"})); p.State != StApproved {
+			t.Fatalf("state after the opinion and the decision: %s", p.State)
+		}
+	})
+}

@@ -203,8 +203,9 @@ func staffActionsFor(v *auth.Viewer, c Case, it Item, tasks []Task, today workda
 	last := hasMain && main.Step >= len(steps)-1
 	a.Immediate = c.Flags.Has(FlagPromise)
 	a.Advance = may(v, c, ActAdvance) && mine && !last && !branchesOpen
+	jointOpen := slices.ContainsFunc(tasks, func(t Task) bool { return t.State == TaskOpen && t.Branch == BranchJoint })
 	a.Decide = may(v, c, ActDecide) && hasMain && (main.Role != auth.Signer || mine) &&
-		((last && !branchesOpen) || a.Immediate)
+		((last && !branchesOpen) || a.Immediate) && !jointOpen
 	a.Inspection = may(v, c, ActInspection) && hasMain && (mine || v.Role == auth.Chief)
 	a.Return = may(v, c, ActReturnTo) && c.Step > 0 && (mine || v.Role == auth.Chief)
 	if may(v, c, ActConsult) && hasMain && (mine || v.Role == auth.Chief) {

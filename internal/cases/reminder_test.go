@@ -20,6 +20,9 @@ func TestCorrectionReminder(t *testing.T) {
 		n := &notes{}
 		f.svc.RegisterHandlers(x, n)
 		ctx := context.Background()
+		f.clock.on("2025-10-09")
+		late := f.reach(StCorrection, true) // reply by 11-08: no sweep runs in its last ten days
+		f.clock.on("2025-11-03")
 		c := f.reach(StCorrection, true) // notice on 11-03, reply by 12-03
 		sweep := func(day string) SweepStats {
 			t.Helper()
@@ -51,14 +54,14 @@ func TestCorrectionReminder(t *testing.T) {
 		if last := evs[len(evs)-1]; last.Action != ActCorrectionDue || dataString(last.Data, "reply_by") != "2025-12-03" {
 			t.Fatalf("the applicant's history ends with %+v", last)
 		}
-		// After the reply date nobody is reminded; the case waits, red, for the chief.
-		if st := sweep("2025-12-05"); st.Reminded != 0 {
-			t.Fatalf("reminded after the reply date: %+v", st)
+		// After the reply date nobody is reminded (the sweeps above saw the late case past its
+		// reply date); it waits, red, for the chief to end it.
+		if got := f.get(late.ID); got.Clock.Level != "red" || got.facts.Reminded {
+			t.Errorf("the late case: level %s, reminded %v", got.Clock.Level, got.facts.Reminded)
 		}
-		if got := f.get(c.ID); got.Clock.Level != "red" {
-			t.Errorf("level after the reply date: %s", got.Clock.Level)
-		}
-		// The corrections come in; a second notice (for the new material) starts a new round.
+		// The corrections come in on 12-05; a second notice (for the new material) starts a new
+		// round, reply by 01-04.
+		f.clock.on("2025-12-05")
 		f.upload(clerkA, c.ID, "application", 77, true)
 		c = f.get(c.ID)
 		c = f.ok(f.svc.Resubmit(as(clerkA), c.ID, c.Version, ResubmitInput{}))

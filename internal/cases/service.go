@@ -170,9 +170,11 @@ func (a *actor) sees(r *rec) bool {
 		a.consulted(r)
 }
 
-// consulted reports whether the actor works in a joint department asked for its opinion on r.
+// consulted reports whether the actor gives opinions (a reviewer or section chief) in a joint
+// department asked for its opinion on r. Other posts of that department do not see the case.
 func (a *actor) consulted(r *rec) bool {
-	return a.kind == auth.KindStaff && a.v != nil && a.v.UnitID != "" && slices.Contains(r.Facts.Consulted, a.v.UnitID)
+	return a.kind == auth.KindStaff && a.v != nil && a.v.UnitID != "" && (a.role == auth.Reviewer || a.role == auth.Chief) &&
+		slices.Contains(r.Facts.Consulted, a.v.UnitID)
 }
 
 // onSide reports whether the actor works on the given side of the case.

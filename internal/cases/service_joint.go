@@ -42,13 +42,27 @@ func (s *Service) Consult(ctx context.Context, id string, version int64, in Cons
 		if len(it.JointDepts) == 0 {
 			return errs.New(errs.Conflict, "cases.consult.none")
 		}
-		asked := func(u string) bool {
+		asked := func(ts []Task, u string) bool {
 			return slices.ContainsFunc(ts, func(t Task) bool { return t.Branch == BranchJoint && t.UnitID == u })
 		}
-		units := cleanList(in.Units)
+		var units []string
+		for _, u := range cleanList(in.Units) {
+			if !slices.Contains(units, u) {
+				units = append(units, u)
+			}
+		}
 		if len(units) == 0 {
+			// Every department not asked in this round of the step: neither open nor answered
+			// since the step's task opened (a return starts a new round).
+			all, err := s.st.tasks(c.t.ctx, c.t.tx, c.r.ID, false)
+			if err != nil {
+				return err
+			}
+			round := slices.DeleteFunc(all, func(t Task) bool {
+				return t.State == TaskSuperseded || t.Step != m.Step || t.OpenedAt.Before(m.OpenedAt)
+			})
 			for _, u := range it.JointDepts {
-				if !asked(u) && u != c.r.HandlingUnit {
+				if !asked(round, u) && u != c.r.HandlingUnit {
 					units = append(units, u)
 				}
 			}
@@ -60,7 +74,7 @@ func (s *Service) Consult(ctx context.Context, id string, version int64, in Cons
 			switch {
 			case !slices.Contains(it.JointDepts, u) || u == c.r.HandlingUnit:
 				return errs.InvalidInput("cases.consult.unit").OnField("units").With("unit", u)
-			case asked(u):
+			case asked(ts, u):
 				return errs.New(errs.Conflict, "cases.consult.asked").With("unit", u)
 			}
 		}

@@ -188,7 +188,10 @@ func (s *Service) Unmask(ctx context.Context, id string) (Unmasked, error) {
 		return Unmasked{}, err
 	}
 	owner := a.kind == auth.KindApplicant && r.OwnerID == a.id
-	if !owner && (a.kind != auth.KindStaff || !a.v.Can(auth.PermUnmask)) {
+	// A joint department sees the case to give its opinion on the matter, not the applicant's
+	// identifiers: unmasking is for the case's own sides.
+	ownSide := a.scope.Allows(r.RecvRegion, r.RecvUnit, "") || a.scope.Allows(r.HandlingRegion, r.HandlingUnit, "")
+	if !owner && (a.kind != auth.KindStaff || !a.v.Can(auth.PermUnmask) || !ownSide) {
 		return Unmasked{}, errs.ForbiddenErr()
 	}
 	var out Unmasked

@@ -198,7 +198,11 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		sq.from = "case_actors x JOIN cases c ON c.id = x.case_id"
 		sq.order, sq.sortAt = "x.last_at DESC, x.case_id DESC", "x.last_at"
 		sq.add("x.user_id = $1", a.id)
-		sq.scopeEither(a.scope)
+		joint := ""
+		if a.v != nil && (a.role == auth.Reviewer || a.role == auth.Chief) {
+			joint = a.v.UnitID // the opinions they gave as a joint department
+		}
+		sq.scopeEither(a.scope, joint)
 	case QueueMine:
 		if a.kind != auth.KindApplicant {
 			return nil, false, errs.ForbiddenErr()
@@ -212,7 +216,7 @@ func (s *Service) queueSQL(a *actor, q *QueueQuery) (sq *queueSQL, byDue bool, e
 		}
 		byDue = false
 		sq.order = "c.id DESC"
-		sq.scopeEither(a.scope)
+		sq.scopeEither(a.scope, "")
 		if q.State != 0 {
 			sq.add("c.state = $1", int(q.State))
 		}

@@ -476,7 +476,9 @@ func (s *Service) Decide(ctx context.Context, id string, version int64, in Decid
 			return errs.New(errs.Conflict, "cases.task.not_open")
 		case !immediate && m.Step != len(steps)-1:
 			return errs.New(errs.Conflict, "cases.decide.not_last_step")
-		case !immediate && slices.ContainsFunc(ts, func(o Task) bool { return o.ID != m.ID }):
+		case !immediate && slices.ContainsFunc(ts, func(o Task) bool { return o.ID != m.ID }),
+			slices.ContainsFunc(ts, func(o Task) bool { return o.Branch == BranchJoint }):
+			// Even a 告知承诺 approval at once waits for the joint departments asked (art. 26).
 			return errs.New(errs.Conflict, "cases.step.branches_open")
 		}
 		covering := ""

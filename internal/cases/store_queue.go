@@ -114,12 +114,19 @@ func (q *queueSQL) scope(sc auth.Scope, regionCol, unitCol, ownerCol string) {
 	q.args = append(q.args, args...)
 }
 
-// scopeEither admits a case seen from either side (全市通办: both sides see it).
-func (q *queueSQL) scopeEither(sc auth.Scope) {
+// scopeEither admits a case seen from either side (全市通办: both sides see it) and, with
+// jointUnit set, a case that unit was asked to give its opinion on (联办).
+func (q *queueSQL) scopeEither(sc auth.Scope, jointUnit string) {
 	a, aa := sc.SQL("c.recv_region", "c.recv_unit", "c.owner_id", len(q.args)+1)
 	b, ba := sc.SQL("c.handling_region", "c.handling_unit", "c.owner_id", len(q.args)+len(aa)+1)
-	q.where = append(q.where, "("+a+" OR "+b+")")
 	q.args = append(append(q.args, aa...), ba...)
+	if jointUnit == "" {
+		q.where = append(q.where, "("+a+" OR "+b+")")
+		return
+	}
+	q.args = append(q.args, jointUnit)
+	q.where = append(q.where, "("+a+" OR "+b+" OR EXISTS (SELECT 1 FROM case_tasks j WHERE j.case_id = c.id AND j.branch = 'joint' AND j.unit_id = $"+
+		strconv.Itoa(len(q.args))+"))")
 }
 
 func (st store) runQueue(ctx context.Context, q db.Q, s *queueSQL, limit int) ([]Summary, error) {
