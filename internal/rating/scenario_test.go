@@ -239,7 +239,9 @@ func TestDemoSteps(t *testing.T) {
 		key := make([]byte, gm.MasterKeySize)
 		cipher, _ := gm.NewFieldCipher(map[byte][]byte{1: key})
 		cs := &cases{m: map[string]rating.CaseInfo{}}
-		now := time.Now()
+		// A fixed present, so that the year's statistics and the ledger's ages do not depend on the
+		// day the test runs (on 2 January the year would hold one day of ratings).
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 		var ids []string
 		for i := range 1500 {
 			at := now.AddDate(0, 0, -1-i%300)
@@ -255,6 +257,8 @@ func TestDemoSteps(t *testing.T) {
 		}
 		rs := rating.New(rating.Deps{DB: d, Cipher: cipher, Cases: cs}, rating.Options{FilesDir: t.TempDir()})
 		ls := rectify.New(rectify.Deps{DB: d}, rectify.Options{FilesDir: t.TempDir()})
+		rs.SetClock(func() time.Time { return now })
+		ls.SetClock(func() time.Time { return now })
 		disp := outbox.New(d, outbox.Options{})
 		rs.RegisterHandlers(disp)
 		ls.RegisterHandlers(disp)
