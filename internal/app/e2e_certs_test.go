@@ -305,6 +305,41 @@ func TestE2ECertsRestaurant(t *testing.T) {
 			t.Errorf("verify 公共场所卫生许可证 %s after case.revoked: %+v, %v", hygCert.No, v, err)
 		}
 
+		// ---- The food permit is renewed (延续): the clerk fetches it from the certificate library
+		// with the holder's grant, and at conclusion a new version of the same number replaces
+		// it. The case names the licence through the fetched material; its form has no number.
+		ren := itemNamed(t, a, "食品经营许可（延续）")
+		c4, err := clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: ren.ID, Applicant: org, Form: formFor(t, a, ren.ID, restUSCC)})
+		if err != nil {
+			t.Fatalf("open 食品经营许可（延续）: %v", err)
+		}
+		renCode := ""
+		for _, m := range mustMaterials(t, clerk, c4.ID) {
+			if m.CertType == "SPJY" {
+				renCode = m.Code
+			}
+		}
+		req4, err := clerk.RequestCertGrant(ctx, c4.ID, []string{"SPJY"})
+		if err != nil || renCode == "" {
+			t.Fatalf("the renewal asks for the permit (%q): %v", renCode, err)
+		}
+		if _, err := holder.GrantCertsByScan(ctx, req4.Token); err != nil {
+			t.Fatalf("the holder grants the renewal case: %v", err)
+		}
+		if _, err := clerk.UseCert(ctx, c4.ID, renCode, food.ID); err != nil {
+			t.Fatalf("fetch the food permit for the renewal: %v", err)
+		}
+		concludeInRole(t, a, c4.ID, restUSCC)
+		drain(t, a)
+		renewed := certOfCase(t, holder, "SPJY", c4.ID)
+		if renewed.No != food.No || renewed.Version != food.Version+1 || renewed.Status != "valid" {
+			t.Fatalf("the renewed permit: %s v%d %s (was %s v%d)", renewed.No, renewed.Version, renewed.Status, food.No, food.Version)
+		}
+		if old, err := holder.Cert(ctx, food.ID); err != nil || old.Status != "superseded" {
+			t.Errorf("the permit before the renewal: %+v, %v", old, err)
+		}
+		food = renewed
+
 		// ---- The food permit is revoked ----
 		if _, err := chief.RevokeCert(ctx, food.ID, ""); statusOf(err) != http.StatusBadRequest {
 			t.Errorf("a revocation without a reason: want 400, got %v", err)

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"onestamp/internal/platform/errs"
@@ -178,9 +179,9 @@ func acceptedEvent(r *rec) AcceptedEvent {
 		Promise: r.Flags.Has(FlagPromise), CityWide: r.Flags.Has(FlagCityWide)}
 }
 
-func concludedEvent(r *rec, it Item, on workday.Date) ConcludedEvent {
+func concludedEvent(r *rec, it Item, on workday.Date, replaces string) ConcludedEvent {
 	out := ConcludedEvent{CaseID: r.ID, CaseNo: r.No, ParentID: r.ParentID, Kind: r.Kind, Result: "concluded",
-		CertType: it.ResultCertType, CertAction: it.CertAction, Replaces: r.Form["replaces"], DecideUnitID: r.HandlingUnit,
+		CertType: it.ResultCertType, CertAction: it.CertAction, Replaces: replaces, DecideUnitID: r.HandlingUnit,
 		ItemID:      r.ItemID,
 		ItemVersion: r.ItemVersion, ItemCode: r.ItemCode, AcceptedOn: r.AcceptedOn, DecidedOn: r.DecidedOn,
 		ConcludedOn: on, PromisedDue: r.PromisedDue, StatutoryDue: r.StatutoryDue,
@@ -199,6 +200,25 @@ func concludedEvent(r *rec, it Item, on workday.Date) ConcludedEvent {
 		}
 	}
 	return out
+}
+
+// licenceActedOn names the licence a change, renewal or cancellation acts on: the form's
+// replaces field when the applicant typed its number, or else the e-certificate of the item's
+// own type that satisfied a material (原许可证, fetched from the certificate library; the
+// reference is the certificates package's, passed on as it came). "" for a new licence.
+func licenceActedOn(r *rec, it Item, mats []Material) string {
+	if ref := strings.TrimSpace(r.Form["replaces"]); ref != "" {
+		return ref
+	}
+	if it.CertAction == "" || it.CertAction == "new" || it.ResultCertType == "" {
+		return ""
+	}
+	for _, m := range mats {
+		if m.CertType == it.ResultCertType && m.Status == MatCert && m.CertRef != "" {
+			return m.CertRef
+		}
+	}
+	return ""
 }
 
 // ---- notifications ----

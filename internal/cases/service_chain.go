@@ -330,7 +330,7 @@ func (t *txn) syncParents() error {
 		c.set("children", len(kids))
 		if target == StConcluded {
 			on := t.today
-			c.emitAfter(func(r *rec) { c.emit(TopicConcluded, concludedEvent(r, Item{}, on)) })
+			c.emitAfter(func(r *rec) { c.emit(TopicConcluded, concludedEvent(r, Item{}, on, "")) })
 		}
 		if err := c.commit(); err != nil {
 			return err

@@ -542,7 +542,14 @@ func (s *Service) conclude(c *change) error {
 		return err
 	}
 	on := c.t.today
-	c.emitAfter(func(r *rec) { c.emit(TopicConcluded, concludedEvent(r, it, on)) })
+	var mats []Material
+	if it.CertAction != "" && it.CertAction != "new" {
+		if mats, err = s.st.materials(c.t.ctx, c.t.tx, c.r.ID); err != nil {
+			return err
+		}
+	}
+	replaces := licenceActedOn(c.r, it, mats)
+	c.emitAfter(func(r *rec) { c.emit(TopicConcluded, concludedEvent(r, it, on, replaces)) })
 	return nil
 }
 

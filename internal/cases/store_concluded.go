@@ -60,7 +60,13 @@ func (s *Service) DemoConcluded(ctx context.Context, n int) ([]ConcludedEvent, e
 		if err != nil || it.ResultCertType == "" {
 			continue
 		}
-		out = append(out, concludedEvent(r, it, r.Facts.ClosedOn))
+		var mats []Material
+		if it.CertAction != "" && it.CertAction != "new" {
+			if mats, err = s.st.materials(ctx, s.d.Read, r.ID); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, concludedEvent(r, it, r.Facts.ClosedOn, licenceActedOn(r, it, mats)))
 	}
 	slices.Reverse(out)
 	return out, nil

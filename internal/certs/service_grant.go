@@ -399,6 +399,16 @@ func (s *Service) UseForCase(ctx context.Context, in UseInput) (UseResult, error
 // CertRef is how a case material refers to the certificate that satisfies it.
 func CertRef(c Cert) string { return "cert:" + c.ID + "@" + strconv.Itoa(c.Version) }
 
+// certRefID returns the certificate id of a CertRef, and false for anything else.
+func certRefID(ref string) (string, bool) {
+	rest, ok := strings.CutPrefix(ref, "cert:")
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, "@")
+	return id, id != ""
+}
+
 // MyUses is the holder's use log: who fetched which certificate for which case, when.
 func (s *Service) MyUses(ctx context.Context) ([]Use, error) {
 	_, _, bi, err := s.holder(ctx)

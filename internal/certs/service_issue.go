@@ -376,6 +376,9 @@ func (s *Service) currentOf(ctx context.Context, q db.Q, typeCode, ref string) (
 	if ref == "" {
 		return Cert{}, notFound
 	}
+	if id, ok := certRefID(ref); ok {
+		ref = id // a case material's reference: the version fetched, whose lineage is looked up
+	}
 	no := NormalizeNo(ref)
 	if r, err := s.st.cert(ctx, q, auth.SystemScope(), ref); err == nil {
 		typeCode, no = r.TypeCode, r.No
