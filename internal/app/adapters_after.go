@@ -9,6 +9,7 @@ import (
 	"onestamp/internal/org"
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/workday"
 	"onestamp/internal/rating"
 )
 
@@ -40,6 +41,17 @@ type certMaterials struct{ c *cases.Service }
 func (a certMaterials) SatisfyWithCert(ctx context.Context, caseID, materialCode, certRef string) error {
 	_, err := a.c.SatisfyWithCert(ctx, caseID, materialCode, certRef)
 	return err
+}
+
+// certLicences tells cases when the licence a renewal acts on expires.
+type certLicences struct{ c *certs.Service }
+
+func (a certLicences) LicenceValidTo(ctx context.Context, typeCode, ref string) (workday.Date, error) {
+	to, err := a.c.LicenceValidTo(ctx, typeCode, ref)
+	if err != nil || to == "" {
+		return 0, err
+	}
+	return workday.ParseDate(to)
 }
 
 // certIssuers names the issuer of a certificate: the bureau of the deciding unit's jurisdiction

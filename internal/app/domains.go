@@ -85,6 +85,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Materials: certMaterials{m.Cases}, Issuers: certIssuers{m.Org.Directory()}, Identities: certIdentities{m.Auth},
 		BaseURL: m.Cfg.BaseURL, Now: m.Now})
 	m.Certs.Subscribe(m.Outbox)
+	m.Cases.SetLicences(certLicences{m.Certs})
 	m.Rating = rating.New(rating.Deps{DB: m.DB, Audit: m.Audit, Cipher: m.Cipher, Notifier: m.Notify,
 		Cases: ratingCases{c: m.Cases, dir: m.Org.Directory()}, Calendar: m.Calendar.Get, Now: m.Now, Blobs: m.Blobs},
 		rating.Options{PerStage: m.Cfg.RatingPerStage, RemindWD: m.Cfg.RatingRemindWD, DefaultAfterDays: m.Cfg.RatingDefaultAfterDays,

@@ -331,6 +331,20 @@ func TestE2ECertsRestaurant(t *testing.T) {
 		}
 		concludeInRole(t, a, c4.ID, restUSCC)
 		drain(t, a)
+		// At acceptance the case learnt from the library when the permit expires (art. 50).
+		evs, err := clerk.CaseEvents(ctx, c4.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expires := ""
+		for _, e := range evs {
+			if e.Action == "accept" {
+				expires, _ = e.Data["licence_expires"].(string)
+			}
+		}
+		if food.ValidTo == "" || expires != food.ValidTo {
+			t.Errorf("the renewal's acceptance noted the permit expiring on %q, the permit says %q", expires, food.ValidTo)
+		}
 		renewed := certOfCase(t, holder, "SPJY", c4.ID)
 		if renewed.No != food.No || renewed.Version != food.Version+1 || renewed.Status != "valid" {
 			t.Fatalf("the renewed permit: %s v%d %s (was %s v%d)", renewed.No, renewed.Version, renewed.Status, food.No, food.Version)

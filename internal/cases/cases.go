@@ -144,6 +144,8 @@ const (
 	FlagAgent                             // filed by an authorised agent (代理人)
 	FlagSecondCorrection                  // a second correction round (only for newly submitted material)
 	FlagOverdue                           // case.overdue was emitted (once per case)
+	FlagRenewal                           // art. 50: a renewal applied for in time, deemed granted if undecided when the licence expires
+	FlagDeemedGranted                     // art. 50: deemed granted, the licence having expired without a decision
 )
 
 var flagNames = []struct {
@@ -155,7 +157,7 @@ var flagNames = []struct {
 	{FlagSimulated, "simulated"}, {FlagProvisional, "provisional"}, {FlagDeadlinePending, "deadline_pending"},
 	{FlagPendingMissed, "pending_missed"}, {FlagRevoked, "revoked"}, {FlagBreach, "breach"},
 	{FlagAssisted, "assisted"}, {FlagAgent, "agent"}, {FlagSecondCorrection, "second_correction"},
-	{FlagOverdue, "overdue"},
+	{FlagOverdue, "overdue"}, {FlagRenewal, "renewal"}, {FlagDeemedGranted, "deemed_granted"},
 }
 
 // Flags is a set of flags. In JSON it is a list of names.
@@ -244,6 +246,7 @@ const (
 	ActPayFee         Action = "pay_fee"         // the fees were paid (缴费), recorded at the window
 	ActVerify         Action = "verify"          // 告知承诺 post-verification outcome
 	ActDeemAccept     Action = "deem_accept"     // system: no answer within 5 wd of receipt
+	ActDeemGrant      Action = "deem_grant"      // system: a renewal undecided when its licence expired is granted (art. 50)
 	ActPendingMissed  Action = "pending_missed"  // system: the 容缺 promise was missed
 	ActOverdue        Action = "overdue"         // system: the promised due date passed
 	ActCorrectionDue  Action = "correction_due"  // system: the correction's reply date is near (the reminder at day 20)
@@ -326,6 +329,7 @@ var Transitions = []Rule{
 	{Action: ActPayFee, From: []State{StReceived, StAccepted, StInReview, StSuspended, StApproved}, To: 0, Roles: []auth.Role{auth.Clerk}, Side: SideIntake},
 	{Action: ActVerify, From: []State{StApproved, StConcluded, StDelivered}, To: 0, Roles: []auth.Role{auth.Reviewer, auth.Chief}, Side: SideHandling},
 	{Action: ActDeemAccept, From: inIntake, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
+	{Action: ActDeemGrant, From: []State{StAccepted, StInReview, StSuspended}, To: StApproved, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActPendingMissed, From: []State{StAccepted, StInReview, StSuspended, StDenied, StApproved}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActOverdue, From: []State{StAccepted, StInReview}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActCorrectionDue, From: []State{StCorrection}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideIntake},

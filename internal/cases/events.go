@@ -229,7 +229,7 @@ var notifyActions = map[Action]bool{
 	ActSubmit: false, ActPrecheckPass: false, ActPrecheckReturn: true, ActReceive: false, ActCorrection: true,
 	ActAccept: true, ActAcceptPending: true, ActReject: true, ActSuspend: true, ActResume: false, ActExtend: true,
 	ActDecide: true, ActConclude: false, ActDeliver: false, ActWithdraw: false, ActTerminate: true,
-	ActDeemAccept: false, ActPendingMissed: true, ActVerify: true, ActPayFee: false, ActCorrectionDue: true,
+	ActDeemAccept: false, ActPendingMissed: true, ActVerify: true, ActPayFee: false, ActCorrectionDue: true, ActDeemGrant: true,
 }
 
 // RegisterHandlers registers the package's outbox handlers on x: the applicant's notifications

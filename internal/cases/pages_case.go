@@ -340,7 +340,7 @@ var publicActions = map[Action]bool{ActOpen: true, ActSubmit: true, ActPrecheckP
 	ActReceive: true, ActCorrection: true, ActResubmit: true, ActAccept: true, ActAcceptPending: true, ActReject: true,
 	ActSuspend: true, ActResume: true, ActExtend: true, ActDecide: true, ActConclude: true, ActDeliver: true,
 	ActWithdraw: true, ActTerminate: true, ActSupply: true, ActDeemAccept: true, ActPendingMissed: true,
-	ActVerify: true, ActChildChanged: true, ActPayFee: true, ActCorrectionDue: true}
+	ActVerify: true, ActChildChanged: true, ActPayFee: true, ActCorrectionDue: true, ActDeemGrant: true}
 
 // eventDetails says in words what an event's data holds.
 func eventDetails(r *http.Request, e Event, mats, fields map[string]string) []string {

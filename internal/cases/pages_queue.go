@@ -170,7 +170,7 @@ func (p *pages) renderQueue(w http.ResponseWriter, r *http.Request, queue Queue,
 
 // shownFlags are the flags a queue row names.
 var shownFlags = []string{"accept_pending", "promise", "city_wide", "joint", "extended", "deemed_accepted", "breach",
-	"assisted", "agent", "pending_missed", "overdue"}
+	"assisted", "agent", "pending_missed", "overdue", "renewal", "deemed_granted"}
 
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}

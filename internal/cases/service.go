@@ -27,6 +27,8 @@ type Config struct {
 	CorrectionReminderDays int // reminder (yellow) after this many calendar days [20]
 	DeliveryWD             int // art. 44: deliver within [10] wd of the decision
 	PendingSupplyWD        int // 容缺 supply deadline [10] wd, when the item sets none
+	RenewLeadDays          int // art. 50: a renewal applied for at least [30] calendar days before expiry is deemed granted if undecided by then
+	RenewAlertWD           int // the renewal alert [5] wd before the licence expires
 	VerifyWithinWD         int // 告知承诺 post-verification within [30] wd, when the item sets none
 	RectifyWD              int // 告知承诺 rectification period [20] wd
 	ExtensionWD            int // art. 42 extension [10] wd, when the item sets none
@@ -38,7 +40,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{YellowWD: workday.DefaultYellowWD, IntakeWD: 5, CorrectionDays: 30, CorrectionReminderDays: 20,
-		DeliveryWD: 10, PendingSupplyWD: 10, VerifyWithinWD: 30, RectifyWD: 20, ExtensionWD: 10,
+		DeliveryWD: 10, PendingSupplyWD: 10, RenewLeadDays: 30, RenewAlertWD: 5, VerifyWithinWD: 30, RectifyWD: 20, ExtensionWD: 10,
 		JointExtensionWD: 15, AuditShards: 64, NumberBlock: 20}
 }
 
@@ -50,7 +52,8 @@ func (c *Config) defaults() {
 	}{
 		{&c.IntakeWD, d.IntakeWD}, {&c.CorrectionDays, d.CorrectionDays},
 		{&c.CorrectionReminderDays, d.CorrectionReminderDays}, {&c.DeliveryWD, d.DeliveryWD},
-		{&c.PendingSupplyWD, d.PendingSupplyWD}, {&c.VerifyWithinWD, d.VerifyWithinWD}, {&c.RectifyWD, d.RectifyWD},
+		{&c.PendingSupplyWD, d.PendingSupplyWD}, {&c.RenewLeadDays, d.RenewLeadDays}, {&c.RenewAlertWD, d.RenewAlertWD},
+		{&c.VerifyWithinWD, d.VerifyWithinWD}, {&c.RectifyWD, d.RectifyWD},
 		{&c.ExtensionWD, d.ExtensionWD}, {&c.JointExtensionWD, d.JointExtensionWD}, {&c.AuditShards, d.AuditShards},
 		{&c.NumberBlock, d.NumberBlock},
 	} {
@@ -78,6 +81,16 @@ type Options struct {
 	Config     Config                   // zero fields take the defaults
 }
 
+// Licences tells when the licence a renewal acts on expires (package certs). ref is a licence
+// number, or the reference of the e-certificate that satisfied a material.
+type Licences interface {
+	LicenceValidTo(ctx context.Context, typeCode, ref string) (workday.Date, error) // 0: long-term
+}
+
+// SetLicences gives the service the certificate library, which is built after it (it listens to
+// the cases' events). Without it a renewal runs on the ordinary clock.
+func (s *Service) SetLicences(l Licences) { s.lic = l }
+
 // Identities resolves an applicant account to its identity (package auth's ApplicantIdentity).
 type Identities interface {
 	ApplicantIdentity(ctx context.Context, accountID string) (auth.Identity, error)
@@ -93,6 +106,7 @@ type Service struct {
 	cipher   *gm.FieldCipher
 	blobs    *blob.Store
 	ids      Identities
+	lic      Licences
 	calendar func() *workday.Calendar
 	kick     func()
 	now      func() time.Time

@@ -72,10 +72,50 @@ func (s *Service) accept(c *change) error {
 	if err != nil {
 		return err
 	}
+	if it.CertAction == "renew" && s.lic != nil {
+		if err := s.noteRenewal(c, it); err != nil {
+			return err
+		}
+	}
 	if err := s.openStep(c, reviewSteps(it), 0, ""); err != nil {
 		return err
 	}
 	c.emitAfter(func(r *rec) { c.emit(TopicAccepted, acceptedEvent(r)) })
+	return nil
+}
+
+// noteRenewal records at acceptance when the licence a renewal acts on expires and, when the
+// application came in at least RenewLeadDays before that, the date by which it must be decided
+// or be deemed granted (art. 50). A licence the library does not know (paper, another
+// province's) or no longer holds in force leaves the ordinary clock: the reviewer decides.
+func (s *Service) noteRenewal(c *change, it Item) error {
+	mats, err := s.st.materials(c.t.ctx, c.t.tx, c.r.ID)
+	if err != nil {
+		return err
+	}
+	ref := licenceActedOn(c.r, it, mats)
+	if ref == "" {
+		return nil
+	}
+	to, err := s.lic.LicenceValidTo(c.t.ctx, it.ResultCertType, ref)
+	switch {
+	case errs.Is(err, errs.NotFound) || errs.Is(err, errs.Conflict):
+		return nil
+	case err != nil:
+		return err
+	case to.IsZero():
+		return nil // long-term: nothing to renew against
+	}
+	c.set("licence_expires", to.String())
+	applied := c.r.Facts.ReceivedOn
+	if applied.IsZero() {
+		applied = c.t.today
+	}
+	if applied <= to.AddDays(-s.cfg.RenewLeadDays) {
+		c.set("renew_by", to.String())
+	} else {
+		c.set("renew_late", true)
+	}
 	return nil
 }
 

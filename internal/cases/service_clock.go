@@ -27,9 +27,12 @@ type facts struct {
 	PendingWD    int          `json:"pending_wd,omitempty"`
 	PendingOpen  bool         `json:"pending_open,omitempty"`
 	ClosedOn     workday.Date `json:"closed_on,omitempty"`
-	FeePaidFen   int64        `json:"fee_paid,omitempty"` // not a clock fact: kept here so that the fold gives it too
-	FeePaidOn    workday.Date `json:"fee_paid_on,omitempty"`
-	FeeReceipt   string       `json:"fee_receipt,omitempty"`
+	// RenewBy is when the licence a timely renewal acts on expires: undecided then, the renewal
+	// is deemed granted (art. 50).
+	RenewBy    workday.Date `json:"renew_by,omitempty"`
+	FeePaidFen int64        `json:"fee_paid,omitempty"` // not a clock fact: kept here so that the fold gives it too
+	FeePaidOn  workday.Date `json:"fee_paid_on,omitempty"`
+	FeeReceipt string       `json:"fee_receipt,omitempty"`
 	// Holders is who completed each review step last (main branch): a return gives the step
 	// back to them. Folded like the rest, so that a return needs no look through the tasks.
 	Holders map[int]string `json:"holders,omitempty"`
@@ -99,6 +102,9 @@ func (f facts) apply(e Event) facts {
 		default:
 			f.AcceptedOn = e.On
 		}
+		if d, err := workday.ParseDate(dataString(e.Data, "renew_by")); err == nil {
+			f.RenewBy = d
+		}
 		if e.Action == ActAcceptPending {
 			f.PendingFrom, f.PendingWD, f.PendingOpen = e.On, dataInt(e.Data, "pending_wd"), true
 		}
@@ -111,7 +117,7 @@ func (f facts) apply(e Event) facts {
 		}
 	case ActExtend:
 		f.ExtensionWD += dataInt(e.Data, "wd")
-	case ActDecide:
+	case ActDecide, ActDeemGrant:
 		f.DecidedOn = e.On
 	case ActSupply:
 		f.PendingOpen = dataBool(e.Data, "pending_open")
@@ -154,6 +160,14 @@ func (f facts) apply(e Event) facts {
 		f.Suspensions = nil
 	}
 	return f
+}
+
+// minDate is the earlier of two dates, a zero one counting as none.
+func minDate(a, b workday.Date) workday.Date {
+	if a.IsZero() || !b.IsZero() && b < a {
+		return b
+	}
+	return a
 }
 
 // foldFacts derives the facts from a whole history.
@@ -251,6 +265,31 @@ func (s *Service) deriveDates(r *rec, today workday.Date) error {
 		}
 		if !sd.Frozen && !sd.Date.IsZero() && end > sd.Date && (open || !running) {
 			r.Flags = r.Flags.With(FlagBreach, true)
+		}
+	}
+
+	// Art. 50: a renewal applied for in time must be decided before its licence expires, or it is
+	// deemed granted (Sweep). The expiry bounds both due dates, and the alert comes RenewAlertWD
+	// working days before it.
+	r.Flags = r.Flags.With(FlagRenewal, false)
+	if !f.RenewBy.IsZero() && !f.AcceptedOn.IsZero() && f.DecidedOn.IsZero() && open {
+		r.Flags = r.Flags.With(FlagRenewal, true)
+		r.PromisedDue, r.StatutoryDue = minDate(r.PromisedDue, f.RenewBy), minDate(r.StatutoryDue, f.RenewBy)
+		left, _, err := s.calendar().Between(region, today, f.RenewBy)
+		if err != nil {
+			return err
+		}
+		lvl := workday.LevelNormal
+		switch {
+		case today > f.RenewBy:
+			lvl = workday.LevelRed
+		case left <= s.cfg.RenewAlertWD:
+			lvl = workday.LevelYellow
+		}
+		if decision.Date.IsZero() || f.RenewBy < decision.Date {
+			decision = workday.Due{Date: f.RenewBy, Remaining: left, Level: lvl}
+		} else if lvl > decision.Level && decision.Level != workday.LevelSuspended {
+			decision.Level = lvl
 		}
 	}
 

@@ -145,6 +145,7 @@ type SweepStats struct {
 	Deemed        int `json:"deemed" doc:"cases deemed accepted (no answer within the intake limit)"`
 	Overdue       int `json:"overdue" doc:"cases past their promised due date, case.overdue emitted"`
 	PendingMissed int `json:"pending_missed" doc:"容缺 promises missed"`
+	DeemedGranted int `json:"deemed_granted" doc:"renewals deemed granted, the licence having expired without a decision (art. 50)"`
 	Reminded      int `json:"reminded" doc:"applicants reminded that their correction is due (DOMAIN §4.5: at day 20 of 30)"`
 }
 
@@ -175,6 +176,34 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 		}
 		if ok {
 			st.Deemed++
+		}
+	}
+	// Renewals whose licence expired undecided are granted by law (art. 50), before the overdue
+	// report would count them.
+	if ids, err = s.st.renewalsPast(ctx, s.d.Read, today); err != nil {
+		return st, err
+	}
+	for _, id := range ids {
+		ok, err := s.system(ctx, id, ActDeemGrant, func(c *change) error {
+			r := c.r
+			if r.Facts.RenewBy.IsZero() || !r.Facts.DecidedOn.IsZero() || c.t.today <= r.Facts.RenewBy {
+				return errSkip
+			}
+			r.Flags = r.Flags.With(FlagDeemedGranted, true)
+			r.Decision = &Decision{Outcome: OutcomeApprove, On: c.t.today, By: c.t.a.id}
+			c.e.Reason = "the licence expired without a decision on its renewal: deemed granted (art. 50)"
+			c.set("licence_expired", r.Facts.RenewBy.String())
+			if err := s.supersedeAll(c, "deemed_granted"); err != nil {
+				return err
+			}
+			r.setTodo(Todo{})
+			return nil
+		})
+		if err != nil {
+			return st, err
+		}
+		if ok {
+			st.DeemedGranted++
 		}
 	}
 	if ids, err = s.st.overdueCandidates(ctx, s.d.Read, today); err != nil {

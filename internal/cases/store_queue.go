@@ -372,6 +372,12 @@ func (st store) dueBefore(ctx context.Context, q db.Q, states []State, day workd
 	return ids, nil
 }
 
+// renewalsPast lists the timely renewals in review whose licence expired before day.
+func (st store) renewalsPast(ctx context.Context, q db.Q, day workday.Date) ([]string, error) {
+	return st.ids(ctx, q, `SELECT id FROM cases WHERE state < 92 AND state IN ($1, $2) AND next_due < $3
+		AND (flags & $4) <> 0 ORDER BY next_due, id`, int(StAccepted), int(StInReview), day.String(), int64(FlagRenewal))
+}
+
 // correctionsDue lists the cases awaiting a correction whose reply date falls in [from, to].
 func (st store) correctionsDue(ctx context.Context, q db.Q, from, to workday.Date) ([]string, error) {
 	return st.ids(ctx, q, `SELECT id FROM cases WHERE state < 92 AND state = $1 AND next_due >= $2 AND next_due <= $3

@@ -369,6 +369,17 @@ func (s *Service) IssueForCase(ctx context.Context, ev ConcludedEvent) (Cert, er
 	return out, err
 }
 
+// LicenceValidTo returns the last day of validity of the licence ref names (a number of type
+// typeCode, or a case material's reference), as a renewal case needs it (art. 50): "" for a
+// long-term licence. Not found, and a conflict for one revoked, cancelled or superseded.
+func (s *Service) LicenceValidTo(ctx context.Context, typeCode, ref string) (string, error) {
+	c, err := s.currentOf(ctx, s.DB.Read, typeCode, ref)
+	if err != nil {
+		return "", err
+	}
+	return c.ValidTo, nil
+}
+
 // currentOf returns the version in force of the licence ref names (an id of any version, or a
 // number), which must not be revoked or cancelled.
 func (s *Service) currentOf(ctx context.Context, q db.Q, typeCode, ref string) (Cert, error) {
