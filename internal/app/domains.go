@@ -72,7 +72,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Catalog: caseCatalog{cat: m.Catalog, dir: m.Org.Directory()}, Audit: m.Audit, Cipher: m.Cipher,
 		Blobs: m.Blobs, Identities: m.Auth, Calendar: m.Calendar.Get, Kick: m.Outbox.Kick, Now: m.Now,
 		Config: cases.Config{YellowWD: m.Cfg.YellowWD, IntakeWD: m.Cfg.CaseIntakeWD, CorrectionDays: m.Cfg.CaseCorrectionDays,
-			PendingSupplyWD: m.Cfg.CasePendingSupplyWD, VerifyWithinWD: m.Cfg.CaseVerifyWD},
+			PendingSupplyWD: m.Cfg.CasePendingSupplyWD, VerifyWithinWD: m.Cfg.CaseVerifyWD, RenewLeadDays: m.Cfg.CaseRenewLeadDays},
 	})
 	m.Cases.SetPageDeps(cases.PageDeps{
 		Items:    m.caseItemChoices,

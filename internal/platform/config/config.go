@@ -39,6 +39,7 @@ type Config struct {
 	CaseCorrectionDays  int // reply deadline of a correction notice (calendar days)
 	CasePendingSupplyWD int // 容缺 supply deadline
 	CaseVerifyWD        int // 告知承诺 post-verification
+	CaseRenewLeadDays   int // art. 50: a renewal this many calendar days before expiry is deemed granted if undecided
 
 	// Ratings and rectification (DOMAIN §6, §16.4).
 	RatingPerStage         bool   // 一事多评: one rating per stage
@@ -114,6 +115,7 @@ func Settings() []Setting {
 		{"case-correction-days", "ONESTAMP_CASE_CORRECTION_DAYS", "30", "calendar days an applicant has to answer a correction notice", num(func(c *Config) *int { return &c.CaseCorrectionDays })},
 		{"case-pending-supply-wd", "ONESTAMP_CASE_PENDING_SUPPLY_WD", "10", "容缺: working days to supply a pending material (when the item sets none)", num(func(c *Config) *int { return &c.CasePendingSupplyWD })},
 		{"case-verify-wd", "ONESTAMP_CASE_VERIFY_WD", "30", "告知承诺: working days for the post-verification (when the item sets none)", num(func(c *Config) *int { return &c.CaseVerifyWD })},
+		{"case-renew-lead-days", "ONESTAMP_CASE_RENEW_LEAD_DAYS", "30", "art. 50: a renewal applied for at least this many days before the licence expires is deemed granted if undecided by then", num(func(c *Config) *int { return &c.CaseRenewLeadDays })},
 		{"rating-per-stage", "ONESTAMP_RATING_PER_STAGE", "false", "一事多评: one rating per stage (receipt, acceptance, conclusion)", boolean(func(c *Config) *bool { return &c.RatingPerStage })},
 		{"rating-remind-wd", "ONESTAMP_RATING_REMIND_WD", "3", "remind an applicant who has not rated this many working days after conclusion", num(func(c *Config) *int { return &c.RatingRemindWD })},
 		{"rating-default-after-days", "ONESTAMP_RATING_DEFAULT_AFTER_DAYS", "0", "record a default rating after this many days without one; 0 = off", num(func(c *Config) *int { return &c.RatingDefaultAfterDays })},
