@@ -200,6 +200,9 @@ func TestMessageCatalogue(t *testing.T) {
 	for _, q := range Queues {
 		keys["cases.queue."+string(q)] = true
 	}
+	for a := range publicActions {
+		keys["cases.story."+string(a)] = true // the applicant's timeline
+	}
 	for _, k := range notifyKeys() {
 		keys[k] = true
 	}
