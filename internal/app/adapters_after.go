@@ -46,8 +46,8 @@ func (a certMaterials) SatisfyWithCert(ctx context.Context, caseID, materialCode
 // certLicences tells cases when the licence a renewal acts on expires.
 type certLicences struct{ c *certs.Service }
 
-func (a certLicences) LicenceValidTo(ctx context.Context, typeCode, ref string) (workday.Date, error) {
-	to, err := a.c.LicenceValidTo(ctx, typeCode, ref)
+func (a certLicences) LicenceValidTo(ctx context.Context, typeCode, ref, holderBI string) (workday.Date, error) {
+	to, err := a.c.LicenceValidTo(ctx, typeCode, ref, holderBI)
 	if err != nil || to == "" {
 		return 0, err
 	}

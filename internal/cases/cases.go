@@ -329,7 +329,7 @@ var Transitions = []Rule{
 	{Action: ActPayFee, From: []State{StReceived, StAccepted, StInReview, StSuspended, StApproved}, To: 0, Roles: []auth.Role{auth.Clerk}, Side: SideIntake},
 	{Action: ActVerify, From: []State{StApproved, StConcluded, StDelivered}, To: 0, Roles: []auth.Role{auth.Reviewer, auth.Chief}, Side: SideHandling},
 	{Action: ActDeemAccept, From: inIntake, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
-	{Action: ActDeemGrant, From: []State{StAccepted, StInReview, StSuspended}, To: StApproved, Roles: []auth.Role{roleSystem}, Side: SideHandling},
+	{Action: ActDeemGrant, From: []State{StAccepted, StInReview}, To: StApproved, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActPendingMissed, From: []State{StAccepted, StInReview, StSuspended, StDenied, StApproved}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActOverdue, From: []State{StAccepted, StInReview}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideHandling},
 	{Action: ActCorrectionDue, From: []State{StCorrection}, To: 0, Roles: []auth.Role{roleSystem}, Side: SideIntake},

@@ -202,23 +202,19 @@ func concludedEvent(r *rec, it Item, on workday.Date, replaces string) Concluded
 	return out
 }
 
-// licenceActedOn names the licence a change, renewal or cancellation acts on: the form's
-// replaces field when the applicant typed its number, or else the e-certificate of the item's
-// own type that satisfied a material (原许可证, fetched from the certificate library; the
-// reference is the certificates package's, passed on as it came). "" for a new licence.
+// licenceActedOn names the licence a change, renewal or cancellation acts on: the e-certificate
+// of the item's own type that satisfied a material (原许可证, fetched from the certificate
+// library with the holder's grant; the reference is the certificates package's, passed on as it
+// came), or else the number typed in the form's replaces field. "" for a new licence.
 func licenceActedOn(r *rec, it Item, mats []Material) string {
-	if ref := strings.TrimSpace(r.Form["replaces"]); ref != "" {
-		return ref
-	}
-	if it.CertAction == "" || it.CertAction == "new" || it.ResultCertType == "" {
-		return ""
-	}
-	for _, m := range mats {
-		if m.CertType == it.ResultCertType && m.Status == MatCert && m.CertRef != "" {
-			return m.CertRef
+	if it.CertAction != "" && it.CertAction != "new" && it.ResultCertType != "" {
+		for _, m := range mats {
+			if m.CertType == it.ResultCertType && m.Status == MatCert && m.CertRef != "" {
+				return m.CertRef
+			}
 		}
 	}
-	return ""
+	return strings.TrimSpace(r.Form["replaces"])
 }
 
 // ---- notifications ----

@@ -14,8 +14,8 @@ import (
 // licenceBook is the certificate library as a renewal sees it: expiry dates by licence number.
 type licenceBook map[string]string
 
-func (b licenceBook) LicenceValidTo(_ context.Context, typeCode, ref string) (workday.Date, error) {
-	to, ok := b[typeCode+"/"+ref]
+func (b licenceBook) LicenceValidTo(_ context.Context, typeCode, ref, holderBI string) (workday.Date, error) {
+	to, ok := b[typeCode+"/"+ref+"/"+holderBI]
 	if !ok {
 		return 0, errs.NotFoundErr("certs.replaces.not_found")
 	}
@@ -29,7 +29,9 @@ func (b licenceBook) LicenceValidTo(_ context.Context, typeCode, ref string) (wo
 func TestRenewalDeemedGranted(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		f.svc.SetLicences(licenceBook{"SPJY/JY-001": "2025-12-08", "SPJY/JY-002": "2025-11-25"})
+		bi := f.svc.cipher.BlindIndex(aliceID)
+		f.svc.SetLicences(licenceBook{"SPJY/JY-001/" + bi: "2025-12-08", "SPJY/JY-002/" + bi: "2025-11-25",
+			"SPJY/JY-003/" + f.svc.cipher.BlindIndex(orgUSCC): "2025-12-08"})
 		it := f.licence
 		it.ID, it.Code, it.Name = "item-renew", "L-003", "食品经营许可（延续）"
 		it.CertAction, it.ResultCertType, it.StatutoryWD, it.PromisedWD = "renew", "SPJY", 30, 30
@@ -65,12 +67,13 @@ func TestRenewalDeemedGranted(t *testing.T) {
 		c := renewal("JY-001")      // 35 days before the expiry: in time
 		late := renewal("JY-002")   // 22 days before: late
 		paper := renewal("JY-0999") // not in the library
+		other := renewal("JY-003")  // another holder's licence
 		if !c.Flags.Has(FlagRenewal) || c.Clock.PromisedDue.String() != "2025-12-08" ||
 			c.Clock.StatutoryDue.String() != "2025-12-08" || c.Clock.NextDue.String() != "2025-12-08" {
 			t.Fatalf("the timely renewal: flags %v, promised %s, statutory %s, next %s", c.Flags.Names(),
 				c.Clock.PromisedDue, c.Clock.StatutoryDue, c.Clock.NextDue)
 		}
-		for _, x := range []Case{late, paper} {
+		for _, x := range []Case{late, paper, other} {
 			if x.Flags.Has(FlagRenewal) || x.Clock.PromisedDue == c.Clock.PromisedDue {
 				t.Errorf("%s runs on the renewal's clock: %v %s", x.No, x.Flags.Names(), x.Clock.PromisedDue)
 			}

@@ -82,9 +82,10 @@ type Options struct {
 }
 
 // Licences tells when the licence a renewal acts on expires (package certs). ref is a licence
-// number, or the reference of the e-certificate that satisfied a material.
+// number, or the reference of the e-certificate that satisfied a material; holderBI is the blind
+// index of the applicant's ID number: another holder's licence is not found.
 type Licences interface {
-	LicenceValidTo(ctx context.Context, typeCode, ref string) (workday.Date, error) // 0: long-term
+	LicenceValidTo(ctx context.Context, typeCode, ref, holderBI string) (workday.Date, error) // 0: long-term
 }
 
 // SetLicences gives the service the certificate library, which is built after it (it listens to

@@ -4,11 +4,13 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"onestamp/internal/platform/auth"
 	"onestamp/internal/platform/blob"
 	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/workday"
 )
 
 // AcceptInput accepts a case (受理): the sealed, dated acceptance notice is issued.
@@ -97,7 +99,7 @@ func (s *Service) noteRenewal(c *change, it Item) error {
 	if ref == "" {
 		return nil
 	}
-	to, err := s.lic.LicenceValidTo(c.t.ctx, it.ResultCertType, ref)
+	to, err := s.lic.LicenceValidTo(c.t.ctx, it.ResultCertType, ref, c.r.ApplicantIDBI)
 	switch {
 	case errs.Is(err, errs.NotFound) || errs.Is(err, errs.Conflict):
 		return nil
@@ -107,9 +109,10 @@ func (s *Service) noteRenewal(c *change, it Item) error {
 		return nil // long-term: nothing to renew against
 	}
 	c.set("licence_expires", to.String())
+	// The application's date: its online submission, or its receipt at a window.
 	applied := c.r.Facts.ReceivedOn
-	if applied.IsZero() {
-		applied = c.t.today
+	if c.r.SubmittedAt > 0 {
+		applied = workday.DateOf(time.UnixMilli(c.r.SubmittedAt))
 	}
 	if applied <= to.AddDays(-s.cfg.RenewLeadDays) {
 		c.set("renew_by", to.String())

@@ -275,21 +275,26 @@ func (s *Service) deriveDates(r *rec, today workday.Date) error {
 	if !f.RenewBy.IsZero() && !f.AcceptedOn.IsZero() && f.DecidedOn.IsZero() && open {
 		r.Flags = r.Flags.With(FlagRenewal, true)
 		r.PromisedDue, r.StatutoryDue = minDate(r.PromisedDue, f.RenewBy), minDate(r.StatutoryDue, f.RenewBy)
+		// An expiry in a year the calendar does not hold yet is far off: no alert, and the
+		// ordinary due dates come first.
 		left, _, err := s.calendar().Between(region, today, f.RenewBy)
-		if err != nil {
-			return err
-		}
-		lvl := workday.LevelNormal
 		switch {
-		case today > f.RenewBy:
-			lvl = workday.LevelRed
-		case left <= s.cfg.RenewAlertWD:
-			lvl = workday.LevelYellow
-		}
-		if decision.Date.IsZero() || f.RenewBy < decision.Date {
-			decision = workday.Due{Date: f.RenewBy, Remaining: left, Level: lvl}
-		} else if lvl > decision.Level && decision.Level != workday.LevelSuspended {
-			decision.Level = lvl
+		case workday.IsNotLoaded(err):
+		case err != nil:
+			return err
+		default:
+			lvl := workday.LevelNormal
+			switch {
+			case today > f.RenewBy:
+				lvl = workday.LevelRed
+			case left <= s.cfg.RenewAlertWD:
+				lvl = workday.LevelYellow
+			}
+			if decision.Date.IsZero() || f.RenewBy < decision.Date {
+				decision = workday.Due{Date: f.RenewBy, Remaining: left, Level: lvl}
+			} else if lvl > decision.Level && decision.Level != workday.LevelSuspended {
+				decision.Level = lvl
+			}
 		}
 	}
 

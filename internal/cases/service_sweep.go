@@ -179,7 +179,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 		}
 	}
 	// Renewals whose licence expired undecided are granted by law (art. 50), before the overdue
-	// report would count them.
+	// report would count them. A special procedure does not count in the time limits (art. 45):
+	// a renewal suspended over its expiry is granted once it resumes, if still undecided.
 	if ids, err = s.st.renewalsPast(ctx, s.d.Read, today); err != nil {
 		return st, err
 	}

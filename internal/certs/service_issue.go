@@ -343,9 +343,11 @@ func (s *Service) IssueForCase(ctx context.Context, ev ConcludedEvent) (Cert, er
 		case ActionChange:
 			in.to = old.ValidTo
 		case ActionRenew:
+			// The new term follows the old one without a gap (延续): also when the renewal is
+			// concluded after the expiry, as one deemed granted by art. 50 always is.
 			from := on
 			if old.ValidTo != "" {
-				if to, err := workday.ParseDate(old.ValidTo); err == nil && !to.Before(on) {
+				if to, err := workday.ParseDate(old.ValidTo); err == nil {
 					from = to.AddDays(1)
 				}
 			}
@@ -371,11 +373,15 @@ func (s *Service) IssueForCase(ctx context.Context, ev ConcludedEvent) (Cert, er
 
 // LicenceValidTo returns the last day of validity of the licence ref names (a number of type
 // typeCode, or a case material's reference), as a renewal case needs it (art. 50): "" for a
-// long-term licence. Not found, and a conflict for one revoked, cancelled or superseded.
-func (s *Service) LicenceValidTo(ctx context.Context, typeCode, ref string) (string, error) {
+// long-term licence. holderBI is the blind index of the applicant's ID number: another
+// holder's licence is not found. A conflict for one revoked, cancelled or superseded.
+func (s *Service) LicenceValidTo(ctx context.Context, typeCode, ref, holderBI string) (string, error) {
 	c, err := s.currentOf(ctx, s.DB.Read, typeCode, ref)
 	if err != nil {
 		return "", err
+	}
+	if s.Cipher.BlindIndex(c.Holder.IDNumber) != holderBI {
+		return "", errs.NotFoundErr("certs.replaces.not_found").OnField("replaces")
 	}
 	return c.ValidTo, nil
 }
@@ -392,6 +398,9 @@ func (s *Service) currentOf(ctx context.Context, q db.Q, typeCode, ref string) (
 	}
 	no := NormalizeNo(ref)
 	if r, err := s.st.cert(ctx, q, auth.SystemScope(), ref); err == nil {
+		if typeCode != "" && r.TypeCode != typeCode {
+			return Cert{}, notFound // a licence of another type
+		}
 		typeCode, no = r.TypeCode, r.No
 	} else if !errs.Is(err, errs.NotFound) {
 		return Cert{}, err

@@ -11,6 +11,7 @@ import (
 	"onestamp/internal/platform/db"
 	"onestamp/internal/platform/db/dbtest"
 	"onestamp/internal/platform/errs"
+	"onestamp/internal/platform/workday"
 )
 
 // The certificates' side of the end-to-end scenario: a restaurant chain concludes → a business
@@ -333,6 +334,41 @@ func TestTamperingAndStrangers(t *testing.T) {
 		}
 		if _, err := w.s.GrantByScan(w.as(restaurant), req.Token[:len(req.Token)-2]+"AA"); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("altered window code: %v", err)
+		}
+	})
+}
+
+// A renewal's term follows the old one without a gap, also when it is concluded after the old
+// one expired (deemed granted, art. 50); the case names the licence by the reference of the
+// material it fetched. LicenceValidTo tells a renewal case the expiry, and only of the holder's
+// licence of the item's type.
+func TestRenewalTermAndExpiry(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		_, food := w.restaurantChain()
+		if food.ValidTo == "" {
+			t.Fatalf("the permit has no term: %+v", food)
+		}
+		bi := w.s.Cipher.BlindIndex(restHolder.IDNumber)
+		if to, err := w.s.LicenceValidTo(w.ctx, "SPJY", CertRef(food), bi); err != nil || to != food.ValidTo {
+			t.Fatalf("expiry by the material's reference: %q %v", to, err)
+		}
+		if to, err := w.s.LicenceValidTo(w.ctx, "SPJY", food.No, bi); err != nil || to != food.ValidTo {
+			t.Fatalf("expiry by number: %q %v", to, err)
+		}
+		if _, err := w.s.LicenceValidTo(w.ctx, "SPJY", food.No, w.s.Cipher.BlindIndex(otherUSCC)); !errs.Is(err, errs.NotFound) {
+			t.Errorf("another holder learns the expiry: %v", err)
+		}
+		if _, err := w.s.LicenceValidTo(w.ctx, "YYZZ", CertRef(food), bi); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a permit passes for a business licence: %v", err)
+		}
+		old := workday.MustDate(food.ValidTo)
+		w.cases().add(t, fakeCase{ID: "case-ren", No: "FT2031040001", Unit: bureauID, Holder: restHolder})
+		w.emit(TopicCaseConcluded, "case:case-ren", ConcludedEvent{CaseID: "case-ren", Result: "approved", CertType: "SPJY",
+			CertAction: ActionRenew, Replaces: CertRef(food), DecideUnitID: bureauID, ConcludedOn: old.AddDays(10).String()})
+		v2 := w.certOfCase("case-ren")
+		if v2.No != food.No || v2.Version != 2 || v2.ValidFrom != old.AddDays(1).String() || v2.ValidTo <= food.ValidTo {
+			t.Fatalf("renewed permit: from %s to %s (old to %s) %+v", v2.ValidFrom, v2.ValidTo, food.ValidTo, v2)
 		}
 	})
 }
