@@ -277,6 +277,21 @@ func (f *fixture) walkIn(it Item) Case {
 	return f.ok(f.svc.Receive(as(clerkA), c.ID, c.Version, ReceiveInput{}))
 }
 
+// day moves the clock to d and runs the daily jobs as the scheduler would: RecomputeAll, then
+// Sweep, whose figures it returns.
+func (f *fixture) day(d string) SweepStats {
+	f.t.Helper()
+	f.clock.on(d)
+	if _, err := f.svc.RecomputeAll(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+	st, err := f.svc.Sweep(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return st
+}
+
 // drain runs the outbox's handlers until nothing is left to deliver.
 func drain(t testing.TB, x *outbox.Dispatcher) {
 	t.Helper()

@@ -27,6 +27,13 @@ var (
 	fireRev     = &auth.Viewer{Kind: auth.KindStaff, ID: "u-fire-a", Name: "消防甲", UnitID: "fire-a", RegionCode: countyA, Role: auth.Reviewer, Roles: []auth.Role{auth.Reviewer}}
 )
 
+// jointAccepted is a walk-in case of the joint item, accepted: its first step is open.
+func (f *fixture) jointAccepted() Case {
+	f.t.Helper()
+	c := f.walkIn(f.jointItem())
+	return f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+}
+
 func (f *fixture) jointItem() Item {
 	it := f.licence
 	it.ID, it.Code, it.Name, it.JointDepts = "item-joint", "L-009", "临时占用、挖掘城市道路审批", []string{"police-b", "fire-a"}
@@ -40,9 +47,7 @@ func TestJointOpinions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		f.clock.on("2025-11-03")
-		it := f.jointItem()
-		c := f.walkIn(it)
-		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		c := f.jointAccepted()
 
 		// Before it is asked, a department in another county does not see the case.
 		if _, err := f.svc.Get(as(policeRev), c.ID); !errs.Is(err, errs.NotFound) {
@@ -189,8 +194,7 @@ func TestJointOpinionsThroughTheAPI(t *testing.T) {
 		srv, _ := apiServer(t, f)
 		ctx := context.Background()
 		reviewer, police, fire := clientAs(srv, reviewerA), clientAs(srv, policeRev), clientAs(srv, fireRev)
-		c := f.walkIn(f.jointItem())
-		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		c := f.jointAccepted()
 
 		_, err := reviewer.ConsultJointDepts(ctx, c.ID, c.Version, []string{"bureau-b"}, "请提出意见")
 		var ce *client.Error
@@ -242,8 +246,7 @@ func TestPagesJointOpinions(t *testing.T) {
 		s := newSite(t, d)
 		f := s.fixture
 		f.clock.on("2025-11-03")
-		c := f.walkIn(f.jointItem())
-		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		c := f.jointAccepted()
 		path := StaffBase + "/" + c.ID
 
 		if p := s.get("policeRev", path); p.status != http.StatusNotFound {
@@ -340,9 +343,7 @@ func TestJointEdges(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		f.clock.on("2025-11-03")
-		it := f.jointItem()
-		c := f.walkIn(it)
-		c = f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
+		c := f.jointAccepted()
 		c = f.ok(f.svc.Consult(as(reviewerA), c.ID, c.Version, ConsultInput{Units: []string{"police-b", "police-b", " police-b "}, Note: "请提出意见"}))
 		if pg := val[Page](t)(f.svc.Queue(as(policeRev), QueueQuery{Queue: QueueJoint})); len(pg.Items) != 1 {
 			t.Fatalf("a department named thrice: %d rows in its queue", len(pg.Items))

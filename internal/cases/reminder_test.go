@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"context"
 	"testing"
 
 	"onestamp/internal/platform/db"
@@ -19,30 +18,17 @@ func TestCorrectionReminder(t *testing.T) {
 		x := outbox.New(d, outbox.Options{})
 		n := &notes{}
 		f.svc.RegisterHandlers(x, n)
-		ctx := context.Background()
 		f.clock.on("2025-10-09")
 		late := f.reach(StCorrection, true) // reply by 11-08: no sweep runs in its last ten days
 		f.clock.on("2025-11-03")
 		c := f.reach(StCorrection, true) // notice on 11-03, reply by 12-03
-		sweep := func(day string) SweepStats {
-			t.Helper()
-			f.clock.on(day)
-			if _, err := f.svc.RecomputeAll(ctx); err != nil {
-				t.Fatal(err)
-			}
-			st, err := f.svc.Sweep(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
-		}
-		if st := sweep("2025-11-22"); st.Reminded != 0 {
+		if st := f.day("2025-11-22"); st.Reminded != 0 {
 			t.Fatalf("reminded on day 19: %+v", st)
 		}
-		if st := sweep("2025-11-23"); st.Reminded != 1 {
+		if st := f.day("2025-11-23"); st.Reminded != 1 {
 			t.Fatalf("not reminded on day 20: %+v", st)
 		}
-		if st := sweep("2025-11-24"); st.Reminded != 0 {
+		if st := f.day("2025-11-24"); st.Reminded != 0 {
 			t.Fatalf("reminded twice: %+v", st)
 		}
 		drain(t, x)
@@ -66,10 +52,10 @@ func TestCorrectionReminder(t *testing.T) {
 		c = f.get(c.ID)
 		c = f.ok(f.svc.Resubmit(as(clerkA), c.ID, c.Version, ResubmitInput{}))
 		c = f.ok(f.svc.RequestCorrection(as(clerkA), c.ID, c.Version, CorrectionInput{Defects: []Defect{{Material: "application", Problem: "新提交的申请书缺少盖章"}}}))
-		if st := sweep("2025-12-24"); st.Reminded != 0 {
+		if st := f.day("2025-12-24"); st.Reminded != 0 {
 			t.Fatalf("second round reminded on day 19: %+v", st)
 		}
-		if st := sweep("2025-12-25"); st.Reminded != 1 {
+		if st := f.day("2025-12-25"); st.Reminded != 1 {
 			t.Fatalf("second round not reminded on day 20: %+v", st)
 		}
 		evs = val[[]Event](t)(f.svc.Events(as(alice), c.ID))

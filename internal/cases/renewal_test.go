@@ -37,7 +37,6 @@ func TestRenewalDeemedGranted(t *testing.T) {
 		it.CertAction, it.ResultCertType, it.StatutoryWD, it.PromisedWD = "renew", "SPJY", 30, 30
 		it.Fields = append(append([]Field{}, it.Fields...), Field{Key: "replaces", Label: "原许可证编号"})
 		it = f.cat.publish(it, workday.MustDate("2025-01-01"), "bureau-a")
-		ctx := context.Background()
 		renewal := func(licence string) Case {
 			t.Helper()
 			c := f.ok(f.svc.Open(as(clerkA), OpenInput{ItemID: it.ID, Applicant: f.applicant(), OwnerID: alice.ID,
@@ -49,18 +48,6 @@ func TestRenewalDeemedGranted(t *testing.T) {
 			}
 			c = f.ok(f.svc.Receive(as(clerkA), c.ID, c.Version, ReceiveInput{}))
 			return f.ok(f.svc.Accept(as(clerkA), c.ID, c.Version, AcceptInput{}))
-		}
-		day := func(d string) SweepStats {
-			t.Helper()
-			f.clock.on(d)
-			if _, err := f.svc.RecomputeAll(ctx); err != nil {
-				t.Fatal(err)
-			}
-			st, err := f.svc.Sweep(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
 		}
 
 		f.clock.on("2025-11-03")
@@ -84,21 +71,21 @@ func TestRenewalDeemedGranted(t *testing.T) {
 		}
 
 		// Fri 11-28: six working days left (12-01 … 05, 08); Mon 12-01: five, the alert.
-		day("2025-11-28")
+		f.day("2025-11-28")
 		if got := f.get(c.ID).Clock; got.Level != "normal" || got.RemainingWD != 6 {
 			t.Errorf("on 11-28: %s, %d wd", got.Level, got.RemainingWD)
 		}
-		day("2025-12-01")
+		f.day("2025-12-01")
 		if got := f.get(c.ID).Clock; got.Level != "yellow" || got.RemainingWD != 5 {
 			t.Errorf("on 12-01: %s, %d wd", got.Level, got.RemainingWD)
 		}
-		if st := day("2025-12-08"); st.DeemedGranted != 0 {
+		if st := f.day("2025-12-08"); st.DeemedGranted != 0 {
 			t.Fatalf("granted on the last day of validity: %+v", st)
 		}
-		if st := day("2025-12-09"); st.DeemedGranted != 1 {
+		if st := f.day("2025-12-09"); st.DeemedGranted != 1 {
 			t.Fatalf("not granted the day after the expiry: %+v", st)
 		}
-		if st := day("2025-12-10"); st.DeemedGranted != 0 {
+		if st := f.day("2025-12-10"); st.DeemedGranted != 0 {
 			t.Fatalf("granted twice: %+v", st)
 		}
 		c = f.get(c.ID)
