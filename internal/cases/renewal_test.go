@@ -117,3 +117,45 @@ func TestRenewalDeemedGranted(t *testing.T) {
 		}
 	})
 }
+
+// A renewal accepted while its licence was still to come (容缺) learns the expiry when the
+// licence is fetched from the library.
+func TestRenewalLicenceSuppliedLater(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		bi := f.svc.cipher.BlindIndex(aliceID)
+		f.svc.SetLicences(licenceBook{"SPJY/cert:lic-1@1/" + bi: "2025-12-08"})
+		it := f.licence
+		it.ID, it.Code, it.Name = "item-renew-2", "L-004", "食品经营许可（延续）"
+		it.CertAction, it.ResultCertType, it.StatutoryWD, it.PromisedWD = "renew", "SPJY", 30, 30
+		it.Materials = append(append([]MaterialSpec{}, it.Materials...), MaterialSpec{Code: "old", Name: "原许可证",
+			Required: true, PendingAllowed: true, CertType: "SPJY", MinTrust: TrustA})
+		it = f.cat.publish(it, workday.MustDate("2025-01-01"), "bureau-a")
+		f.clock.on("2025-11-03")
+		c := f.ok(f.svc.Open(as(clerkA), OpenInput{ItemID: it.ID, Applicant: f.applicant(), OwnerID: alice.ID,
+			WindowID: "A-03", Form: map[string]string{"name": "小梅餐馆", "address": "A县人民路1号"}}))
+		for i, m := range it.Materials {
+			if m.Required && m.Code != "old" {
+				f.upload(clerkA, c.ID, m.Code, i, true)
+			}
+		}
+		c = f.ok(f.svc.Receive(as(clerkA), c.ID, c.Version, ReceiveInput{}))
+		c = f.ok(f.svc.AcceptPending(as(clerkA), c.ID, c.Version, AcceptPendingInput{Materials: []string{"old"},
+			PromiseText: "承诺五个工作日内提供原许可证"}))
+		if c.Flags.Has(FlagRenewal) {
+			t.Fatalf("a renewal knows its expiry before the licence came: %v", c.Flags.Names())
+		}
+		f.clock.on("2025-11-05")
+		if _, err := f.svc.SatisfyWithCert(as(clerkA), c.ID, "old", "cert:lic-1@1"); err != nil {
+			t.Fatal(err)
+		}
+		c = f.get(c.ID)
+		if !c.Flags.Has(FlagRenewal) || c.Clock.NextDue.String() != "2025-12-08" {
+			t.Fatalf("after the licence came: %v, next due %s", c.Flags.Names(), c.Clock.NextDue)
+		}
+		evs := val[[]Event](t)(f.svc.Events(as(reviewerA), c.ID))
+		if got := foldFacts(evs); got.RenewBy.String() != "2025-12-08" {
+			t.Errorf("the fold: renew by %s", got.RenewBy)
+		}
+	})
+}

@@ -102,9 +102,6 @@ func (f facts) apply(e Event) facts {
 		default:
 			f.AcceptedOn = e.On
 		}
-		if d, err := workday.ParseDate(dataString(e.Data, "renew_by")); err == nil {
-			f.RenewBy = d
-		}
 		if e.Action == ActAcceptPending {
 			f.PendingFrom, f.PendingWD, f.PendingOpen = e.On, dataInt(e.Data, "pending_wd"), true
 		}
@@ -155,6 +152,10 @@ func (f facts) apply(e Event) facts {
 	}
 	if e.To.Final() && !e.From.Final() {
 		f.ClosedOn = e.On
+	}
+	// A renewal's expiry is noted at acceptance, or when the licence comes in later (容缺).
+	if d, err := workday.ParseDate(dataString(e.Data, "renew_by")); err == nil {
+		f.RenewBy = d
 	}
 	if len(f.Suspensions) == 0 {
 		f.Suspensions = nil

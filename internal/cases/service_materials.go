@@ -199,6 +199,18 @@ func (s *Service) supply(t *txn, r *rec, mats []Material, code string, f File) e
 	}
 	c.set("material", code)
 	c.set("pending_open", slices.ContainsFunc(mats, func(m Material) bool { return m.Status == MatPending }))
+	// A renewal accepted while its licence was pending learns the expiry now (art. 50).
+	if s.lic != nil && r.Facts.RenewBy.IsZero() && r.Facts.DecidedOn.IsZero() && !r.Facts.AcceptedOn.IsZero() {
+		it, err := s.item(t.ctx, r.ItemID, r.ItemVersion)
+		if err != nil {
+			return err
+		}
+		if it.CertAction == "renew" {
+			if err := s.noteRenewal(c, it); err != nil {
+				return err
+			}
+		}
+	}
 	return c.commit()
 }
 
