@@ -308,17 +308,7 @@ func TestE2ECertsRestaurant(t *testing.T) {
 		// ---- The food permit is renewed (延续): the clerk fetches it from the certificate library
 		// with the holder's grant, and at conclusion a new version of the same number replaces
 		// it. The case names the licence through the fetched material; its form has no number.
-		ren := itemNamed(t, a, "食品经营许可（延续）")
-		c4, err := clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: ren.ID, Applicant: org, Form: formFor(t, a, ren.ID, restUSCC)})
-		if err != nil {
-			t.Fatalf("open 食品经营许可（延续）: %v", err)
-		}
-		renCode := ""
-		for _, m := range mustMaterials(t, clerk, c4.ID) {
-			if m.CertType == "SPJY" {
-				renCode = m.Code
-			}
-		}
+		c4, renCode := openOnLicence(t, a, clerk, org, "食品经营许可（延续）", "SPJY")
 		req4, err := clerk.RequestCertGrant(ctx, c4.ID, []string{"SPJY"})
 		if err != nil || renCode == "" {
 			t.Fatalf("the renewal asks for the permit (%q): %v", renCode, err)
@@ -391,17 +381,7 @@ func TestE2ECertsRestaurant(t *testing.T) {
 		}
 		// A revoked certificate cannot be used: a 食品经营许可（变更） case, which asks for the
 		// permit, is granted it by the holder, and the clerk's fetch is refused.
-		chg := itemNamed(t, a, "食品经营许可（变更）")
-		c3, err := clerk.OpenCase(ctx, client.OpenCaseInput{ItemID: chg.ID, Applicant: org, Form: formFor(t, a, chg.ID, restUSCC)})
-		if err != nil {
-			t.Fatalf("open 食品经营许可（变更）: %v", err)
-		}
-		oldCode := ""
-		for _, m := range mustMaterials(t, clerk, c3.ID) {
-			if m.CertType == "SPJY" {
-				oldCode = m.Code
-			}
-		}
+		c3, oldCode := openOnLicence(t, a, clerk, org, "食品经营许可（变更）", "SPJY")
 		if oldCode == "" {
 			t.Fatalf("食品经营许可（变更） asks for no food permit")
 		}
@@ -426,6 +406,25 @@ func TestE2ECertsRestaurant(t *testing.T) {
 			}
 		}
 	})
+}
+
+// openOnLicence has the window clerk (signed in) open a case of the named item for the applicant, and
+// returns it with the code of the material that asks for a licence of type typ ("" if none).
+func openOnLicence(t *testing.T, a *apptest.App, clerk *client.Client, org *client.CaseApplicantInput, item, typ string) (*client.Case, string) {
+	t.Helper()
+	it := itemNamed(t, a, item)
+	c, err := clerk.OpenCase(context.Background(), client.OpenCaseInput{ItemID: it.ID, Applicant: org,
+		Form: formFor(t, a, it.ID, restUSCC)})
+	if err != nil {
+		t.Fatalf("open %s: %v", item, err)
+	}
+	code := ""
+	for _, m := range mustMaterials(t, clerk, c.ID) {
+		if m.CertType == typ {
+			code = m.Code
+		}
+	}
+	return c, code
 }
 
 // certFields are the certificate data fields the demo items' forms lack, with the restaurant's

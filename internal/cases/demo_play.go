@@ -922,15 +922,34 @@ func suspendName(kind string) string {
 	return kind
 }
 
-// inspection plays a site inspection beside the first step.
-func (pl *player) inspection(main *Task) error {
-	r := pl.c.r
+// branchOpener is who opens a parallel branch beside the step's main task, a working day on:
+// its holder, or another of the step's post.
+func (pl *player) branchOpener(main *Task) (demoActor, error) {
 	if err := pl.clock(pl.wd(pl.day, 1), pl.minute()); err != nil {
-		return err
+		return demoActor{}, err
 	}
 	a := pl.stepActor(main)
 	if a.role != main.Role {
 		a = pl.handling(main.Role)
+	}
+	return a, nil
+}
+
+// restoreTodo points the case's to-do at its open main task once a branch is done, as
+// change.restoreTodo does.
+func (pl *player) restoreTodo() {
+	r := pl.c.r
+	if m := pl.mainTask(); m != nil {
+		r.setTodo(Todo{Role: m.Role, UnitID: r.HandlingUnit, RegionCode: r.HandlingRegion, UserID: m.Assignee})
+	}
+}
+
+// inspection plays a site inspection beside the first step.
+func (pl *player) inspection(main *Task) error {
+	r := pl.c.r
+	a, err := pl.branchOpener(main)
+	if err != nil {
+		return err
 	}
 	inspector := pl.handling(auth.Reviewer)
 	t := Task{ID: db.NewID(), CaseID: r.ID, Step: main.Step, StepName: "现场勘验", Branch: BranchInspect, Role: auth.Reviewer,
@@ -951,9 +970,7 @@ func (pl *player) inspection(main *Task) error {
 		it.State, it.ClosedAt, it.ClosedBy, it.Outcome, it.Opinion = TaskDone, pl.at, inspector.id, "pass", "现场情况与申请材料一致。"
 		e.Reason = it.Opinion
 		e.Data = map[string]any{"task": it.ID, "step": it.Step, "step_name": it.StepName, "branch": it.Branch, "outcome": "pass"}
-		if m := pl.mainTask(); m != nil {
-			r.setTodo(Todo{Role: m.Role, UnitID: r.HandlingUnit, RegionCode: r.HandlingRegion, UserID: m.Assignee})
-		}
+		pl.restoreTodo()
 		return nil
 	})
 }
@@ -962,12 +979,9 @@ func (pl *player) inspection(main *Task) error {
 // asks every joint department, and each answers within a few working days.
 func (pl *player) consult(main *Task) error {
 	r := pl.c.r
-	if err := pl.clock(pl.wd(pl.day, 1), pl.minute()); err != nil {
+	a, err := pl.branchOpener(main)
+	if err != nil {
 		return err
-	}
-	a := pl.stepActor(main)
-	if a.role != main.Role {
-		a = pl.handling(main.Role)
 	}
 	units := slices.Clone(pl.p.item.it.JointDepts)
 	first := len(pl.c.tasks)
@@ -996,9 +1010,7 @@ func (pl *player) consult(main *Task) error {
 			jt.Opinion = "经审查，同意。施工期间应当设置明显的安全警示标志，保障通行安全。"
 			e.Reason = jt.Opinion
 			e.Data = map[string]any{"task": jt.ID, "unit": jt.UnitID, "step": jt.Step, "branch": jt.Branch, "outcome": "agree"}
-			if m := pl.mainTask(); m != nil {
-				r.setTodo(Todo{Role: m.Role, UnitID: r.HandlingUnit, RegionCode: r.HandlingRegion, UserID: m.Assignee})
-			}
+			pl.restoreTodo()
 			return nil
 		}); err != nil {
 			return err
